@@ -1,0 +1,134 @@
+"""Citation parsing and checking: pure functions over text and passages.
+
+`check_citations` keeps a `[n]` only when passage n exists and supports its sentence, moves it to the
+passage that supports the sentence best otherwise, adds one where the model cited nothing, and leaves a
+sentence that no passage supports without a marker. Support is word overlap, optionally blended with
+embedding similarity supplied by the caller. It does not judge truth beyond the passages given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Gen|Lt|Col|Maj|Capt|Sgt|Adm|Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Pres|St|Jr|Sr|No|Vol|Inc|Corp|Co|Ltd|vs|etc"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|(?:[A-Z]\.){1,3}[A-Z])\.$"
+)
+_WORD = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
+#: Blend of word overlap and embedding similarity at which a passage counts as supporting a sentence.
+SUPPORT_THRESHOLD = 0.5
+_STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been being has have had do
+    does did not no this that these those it its it's they them their he him his she her we us our you your i
+    me my there here which who whom whose what when where why how than then so such also very can could would
+    should will shall may might must about into over under after before between during said says say according
+    articles article passage passages""".split()
+)
+
+
+@dataclass(frozen=True)
+class CheckedSentence:
+    """One answer sentence with the passage numbers that support it (empty: not presented as sourced)."""
+
+    text: str
+    cited: tuple[int, ...]
+    support: float
+
+
+def parse_markers(text: str) -> list[int]:
+    """All passage numbers cited in `text`, in order of appearance (`[1]`, `[2, 3]`, `[2][3]`)."""
+    numbers = []
+    for match in MARKER.finditer(text):
+        numbers.extend(int(n) for n in re.split(r"\s*[,;]\s*", match.group(1)))
+    return numbers
+
+
+def strip_markers(text: str) -> str:
+    """`text` without any `[n]` markers."""
+    return MARKER.sub("", text).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of `text`; markers written after the full stop stay with their sentence."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n(?=\s*[-*•]\s)", text.strip()):
+        for piece in _SENTENCE_END.split(paragraph.strip()):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if sentences and (not strip_markers(piece) or _ABBREVIATION.search(sentences[-1])):
+                sentences[-1] += " " + piece  # a lone "[2]" after the full stop, or "Gen. Milley"
+            else:
+                sentences.append(piece)
+    return sentences
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased content words of `text` with a light plural/possessive normalisation."""
+    words = set()
+    for word in _WORD.findall(text.lower().replace("’", "'")):
+        word = word.removesuffix("'s").replace(",", "")
+        if word in _STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        words.add(word)
+    return words
+
+
+def word_support(sentence: str, passage: str) -> float:
+    """Share of the sentence's content words found in the passage (0 when it has none)."""
+    claim = content_words(strip_markers(sentence))
+    if not claim:
+        return 0.0
+    return len(claim & content_words(passage)) / len(claim)
+
+
+def check_citations(
+    answer: str,
+    passages: Sequence[str],
+    *,
+    similarity: Sequence[Sequence[float]] | None = None,
+    threshold: float = SUPPORT_THRESHOLD,
+) -> list[CheckedSentence]:
+    """Check every sentence's markers against `passages` (1-based); see the module docstring.
+
+    `similarity[i][j]`, when given, is the embedding cosine between sentence i and passage j.
+    """
+    checked = []
+    for i, sentence in enumerate(split_sentences(answer)):
+        claim = strip_markers(sentence)
+        scores = [_blend(word_support(claim, p), similarity[i][j] if similarity else None) for j, p in enumerate(passages)]
+        valid = [n for n in dict.fromkeys(parse_markers(sentence)) if 1 <= n <= len(passages)]
+        supported = tuple(n for n in valid if scores[n - 1] >= threshold)
+        if not supported and scores and max(scores) >= threshold:
+            supported = (scores.index(max(scores)) + 1,)
+        best = max((scores[n - 1] for n in supported), default=0.0)
+        checked.append(CheckedSentence(claim, supported, best))
+    return checked
+
+
+def render(sentences: Sequence[CheckedSentence]) -> str:
+    """The answer text with each sentence's markers placed before its closing punctuation."""
+    parts = []
+    for sentence in sentences:
+        if not sentence.cited:
+            parts.append(sentence.text)
+            continue
+        markers = "".join(f"[{n}]" for n in sentence.cited)
+        body, end = _split_end(sentence.text)
+        parts.append(f"{body} {markers}{end}")
+    return " ".join(parts)
+
+
+def _split_end(text: str) -> tuple[str, str]:
+    match = re.search(r"[.!?…][\"'”’)]*$", text)
+    return (text[: match.start()].rstrip(), text[match.start() :]) if match else (text, "")
+
+
+def _blend(words: float, cosine: float | None) -> float:
+    return words if cosine is None else 0.5 * words + 0.5 * max(0.0, cosine)

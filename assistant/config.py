@@ -1,0 +1,127 @@
+"""One frozen Settings object: the only module that reads environment variables.
+
+Every default works offline on a laptop; every override is an `ASSISTANT_*` variable (plus the
+conventional `OPENAI_*` and `CHROMA_*` ones), documented in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from assistant.errors import ConfigError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the engine, ingest and app can be told; built once by `Settings.from_env()`."""
+
+    data_dir: Path = PROJECT_DIR / "data"
+    model_dir: Path = PROJECT_DIR / "models"
+    seeds_dir: Path = PROJECT_DIR / "seeds"
+    prompts_dir: Path = PROJECT_DIR / "prompts"
+    collection: str = "articles"
+    chunk_tokens: int = 256
+    chunk_overlap: int = 32
+    top_k: int = 4
+    context_words: int = 220
+    min_score: float = 0.2
+    llm: str = "local"
+    gguf: Path | None = None
+    llm_model: str = "local-model"
+    openai_base_url: str = "http://127.0.0.1:8000/v1"
+    openai_api_key: str = field(default="", repr=False)
+    llm_threads: int = max(1, os.cpu_count() or 1)
+    llm_context: int = 4096
+    max_answer_tokens: int = 320
+    llm_timeout_s: float = 120.0
+    max_question_chars: int = 2000
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from `env` (default: `os.environ`)."""
+        env = os.environ if env is None else env
+        base = cls()
+        values = {
+            "data_dir": _path(env, "ASSISTANT_DATA_DIR", base.data_dir),
+            "model_dir": _path(env, "ASSISTANT_MODEL_DIR", base.model_dir),
+            "seeds_dir": _path(env, "ASSISTANT_SEEDS_DIR", base.seeds_dir),
+            "prompts_dir": _path(env, "ASSISTANT_PROMPTS_DIR", base.prompts_dir),
+            "collection": env.get("ASSISTANT_COLLECTION", base.collection),
+            "chunk_tokens": _int(env, "ASSISTANT_CHUNK_TOKENS", base.chunk_tokens, low=32),
+            "chunk_overlap": _int(env, "ASSISTANT_CHUNK_OVERLAP", base.chunk_overlap, low=0),
+            "top_k": _int(env, "ASSISTANT_TOP_K", base.top_k, low=1),
+            "context_words": _int(env, "ASSISTANT_CONTEXT_WORDS", base.context_words, low=20),
+            "min_score": _float(env, "ASSISTANT_MIN_SCORE", base.min_score),
+            "llm": env.get("ASSISTANT_LLM", base.llm).strip().lower(),
+            "gguf": _path(env, "ASSISTANT_GGUF", None),
+            "llm_model": env.get("ASSISTANT_LLM_MODEL", base.llm_model),
+            "openai_base_url": env.get("OPENAI_BASE_URL", base.openai_base_url).rstrip("/"),
+            "openai_api_key": env.get("OPENAI_API_KEY", base.openai_api_key),
+            "llm_threads": _int(env, "ASSISTANT_LLM_THREADS", base.llm_threads, low=1),
+            "llm_context": _int(env, "ASSISTANT_LLM_CONTEXT", base.llm_context, low=512),
+            "max_answer_tokens": _int(env, "ASSISTANT_MAX_ANSWER_TOKENS", base.max_answer_tokens, low=16),
+            "llm_timeout_s": _float(env, "ASSISTANT_LLM_TIMEOUT", base.llm_timeout_s),
+            "max_question_chars": _int(env, "ASSISTANT_MAX_QUESTION_CHARS", base.max_question_chars, low=10),
+            "chroma_host": env.get("CHROMA_HOST") or None,
+            "chroma_port": _int(env, "CHROMA_PORT", base.chroma_port, low=1),
+            "host": env.get("ASSISTANT_HOST", base.host),
+            "port": _int(env, "ASSISTANT_PORT", base.port, low=1),
+        }
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.validate()
+        return settings
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some fields changed (tests and CLIs use this)."""
+        changed = replace(self, **changes)  # type: ignore[arg-type]
+        changed.validate()
+        return changed
+
+    def validate(self) -> None:
+        """Raise ConfigError for combinations that cannot work."""
+        if self.llm not in ("local", "openai"):
+            raise ConfigError(f"ASSISTANT_LLM must be 'local' or 'openai', not {self.llm!r}.")
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ConfigError("ASSISTANT_CHUNK_OVERLAP must be smaller than ASSISTANT_CHUNK_TOKENS.")
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Where the embedded Chroma store lives."""
+        return self.data_dir / "chroma"
+
+
+def _path(env: Mapping[str, str], name: str, default: Path | None) -> Path | None:
+    raw = env.get(name, "").strip()
+    return Path(raw).expanduser().resolve() if raw else default
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, low: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < low:
+        raise ConfigError(f"{name} must be at least {low}, not {value}.")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}.") from None

@@ -1,0 +1,76 @@
+"""The local ONNX embedder: all-MiniLM-L6-v2 (int8) run with onnxruntime and tokenizers.
+
+Mean pooling over the attention mask, then L2 normalisation, as sentence-transformers does for this
+model. It does not download anything and does not use PyTorch; texts longer than 256 word pieces are
+truncated, as in the original model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant import models
+
+MODEL_ID = "all-MiniLM-L6-v2-int8"
+DIMENSION = 384
+MAX_TOKENS = 256
+
+
+class Embedder:
+    """Turns texts into unit vectors of DIMENSION floats."""
+
+    model_id = MODEL_ID
+    dimension = DIMENSION
+
+    def __init__(self, onnx_path: Path, tokenizer_path: Path, *, threads: int = 0, batch_size: int = 32) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.log_severity_level = 3
+        self._session = onnxruntime.InferenceSession(
+            str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._batch_size = batch_size
+
+    @classmethod
+    def from_model_dir(cls, model_dir: Path, *, threads: int = 0) -> Embedder:
+        """Build from the verified files in `model_dir`, assembling them from their packages if needed."""
+        onnx_path = models.ensure(models.EMBED_ONNX, model_dir)
+        tokenizer_path = models.ensure(models.EMBED_TOKENIZER, model_dir)
+        return cls(onnx_path, tokenizer_path, threads=threads)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """An array of shape (len(texts), DIMENSION), each row of unit length."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        # Sorting by length keeps padding small inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        for start in range(0, len(order), self._batch_size):
+            batch = order[start : start + self._batch_size]
+            out[batch] = self._embed_batch([texts[i] for i in batch])
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        """One unit vector."""
+        return self.embed([text])[0]
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._input_names})[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)

@@ -1,0 +1,205 @@
+"""The engine: condense -> retrieve -> answer -> check citations, as `Assistant.ask` / `Assistant.stream`.
+
+One path serves both: `ask` consumes `stream`. Answers are grounded only in the retrieved passages,
+their `[n]` markers are checked against those passages, and a question the passages cannot answer is
+declined with `refused=True`. The engine holds no per-user state; history is passed in each call.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from assistant import context
+from assistant.citations import CheckedSentence, check_citations, render, split_sentences, strip_markers
+from assistant.config import Settings
+from assistant.embed import Embedder
+from assistant.llm import LLM, Message, llm_from_settings
+from assistant.prompts import Prompts
+from assistant.retrieve import Retriever
+from assistant.store import Store
+from assistant.types import Answer, Citation, Passage
+from assistant.validate import Turn, clean_history, clean_question
+
+DECLINE = "The articles do not say."
+_REFUSAL = re.compile(
+    r"\b(articles? (do|does) not (say|mention|contain|provide|specify)|articles? (don't|doesn't) (say|mention)"
+    r"|passages? (do|does) not (say|mention|contain|provide)|no information|not (mentioned|provided|specified|stated)"
+    r"|(cannot|can't|unable to) (answer|determine|find))\b",
+    re.IGNORECASE,
+)
+_FOLLOW_UP = re.compile(
+    r"\b(he|she|it|its|they|them|their|his|her|this|that|these|those|there|then|former|latter|same|also|"
+    r"what about|how about|why|and)\b",
+    re.IGNORECASE,
+)
+_CONDENSE_TOKENS = 64
+
+
+class Assistant:
+    """Answers questions about the indexed articles, with checked `[n]` citations."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        llm: LLM,
+        prompts: Prompts,
+        *,
+        top_k: int = 4,
+        min_score: float = 0.2,
+        max_answer_tokens: int = 320,
+        max_question_chars: int = 2000,
+        context_words: int = 220,
+    ) -> None:
+        self.retriever = retriever
+        self.llm = llm
+        self.prompts = prompts
+        self.top_k = top_k
+        self.min_score = min_score
+        self.max_answer_tokens = max_answer_tokens
+        self.max_question_chars = max_question_chars
+        self.context_words = context_words
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Assistant:
+        """The real thing: local embedder, the configured store and LLM, prompts from files."""
+        settings = settings or Settings.from_env()
+        prompts = Prompts.load(settings.prompts_dir)
+        embedder = Embedder.from_model_dir(settings.model_dir)
+        store = Store.open(settings, embed_model=embedder.model_id, dimension=embedder.dimension)
+        return cls(
+            Retriever(store, embedder),
+            llm_from_settings(settings),
+            prompts,
+            top_k=settings.top_k,
+            min_score=settings.min_score,
+            max_answer_tokens=settings.max_answer_tokens,
+            max_question_chars=settings.max_question_chars,
+            context_words=settings.context_words,
+        )
+
+    @property
+    def store(self) -> Store:
+        """The store behind the retriever (the app ingests into it)."""
+        return self.retriever.store
+
+    def retrieve(self, question: str, k: int = 10) -> list[Passage]:
+        """The `k` best passages for `question`, best first."""
+        return self.retriever.retrieve(clean_question(question, max_chars=self.max_question_chars), k)
+
+    def ask(self, question: str, history: Sequence[Sequence[str]] = ()) -> Answer:
+        """Answer `question`, given earlier [user, assistant] turns."""
+        for item in self.stream(question, history):
+            if isinstance(item, Answer):
+                return item
+        raise AssertionError("stream() always ends with an Answer")
+
+    def stream(self, question: str, history: Sequence[Sequence[str]] = ()) -> Iterator[str | Answer]:
+        """Yield the answer's text as it is generated, then the checked `Answer`."""
+        started = time.perf_counter()
+        text = clean_question(question, max_chars=self.max_question_chars)
+        turns = clean_history(history)
+        standalone = self._condense(text, turns)
+        timings = {"condense_s": time.perf_counter() - started}
+        passages = self.retriever.retrieve(standalone, self.top_k)
+        timings["retrieve_s"] = time.perf_counter() - started - timings["condense_s"]
+        if not passages or passages[0].score < self.min_score:
+            timings["total_s"] = time.perf_counter() - started
+            yield _declined(passages, standalone, timings)
+            return
+        pieces = []
+        for piece in self.llm.stream(self._messages(standalone, passages), max_tokens=self.max_answer_tokens):
+            timings.setdefault("first_token_s", time.perf_counter() - started)
+            pieces.append(piece)
+            yield piece
+        yield self._finish("".join(pieces), passages, standalone, timings, started)
+
+    def _finish(
+        self, raw: str, passages: list[Passage], standalone: str, timings: dict[str, float], started: float
+    ) -> Answer:
+        if not raw.strip() or looks_like_refusal(raw):
+            timings["total_s"] = time.perf_counter() - started
+            return _declined(passages, standalone, timings)
+        checked = check_citations(raw, [p.text for p in passages], similarity=self._similarity(raw, passages))
+        timings["total_s"] = time.perf_counter() - started
+        return Answer(
+            text=render(checked),
+            citations=_citations(checked, passages),
+            passages=passages,
+            standalone_question=standalone,
+            timings=timings,
+        )
+
+    def _messages(self, question: str, passages: list[Passage]) -> list[Message]:
+        blocks = "\n\n".join(
+            self.prompts.render(
+                "passage", n=e.n, title=_attr(e.passage.title), outlet=_attr(e.passage.outlet), text=_quoted(e.text)
+            )
+            for e in self._excerpts(question, passages)
+        )
+        return [
+            {"role": "system", "content": self.prompts.render("answer_system")},
+            {"role": "user", "content": self.prompts.render("answer_user", passages=blocks, question=_quoted(question))},
+        ]
+
+    def _excerpts(self, question: str, passages: list[Passage]) -> list[context.Excerpt]:
+        sentences = context.passage_sentences(passages)
+        flat = [s for row in sentences for s in row]
+        vectors = self.retriever.embedder.embed([question, *flat])
+        similarity = context.cosine_rows(vectors[0], vectors[1:], [len(row) for row in sentences])
+        return context.select(question, passages, sentences, similarity, budget_words=self.context_words)
+
+    def _condense(self, question: str, turns: list[Turn]) -> str:
+        """A standalone question for retrieval: the LLM rewrites follow-ups; others pass through."""
+        if not turns or not _FOLLOW_UP.search(question):
+            return question
+        history = "\n".join(f"User: {u}\nAssistant: {strip_markers(a)[:600]}" for u, a in turns[-3:])
+        prompt = self.prompts.render("condense", history=history, question=question)
+        rewritten = "".join(self.llm.stream([{"role": "user", "content": prompt}], max_tokens=_CONDENSE_TOKENS))
+        rewritten = rewritten.strip().strip('"').splitlines()[0].strip() if rewritten.strip() else ""
+        if len(rewritten) < 5 or len(rewritten) > 4 * len(question) + 200:
+            return f"{turns[-1][0]} {question}"  # cheap fallback: the previous question gives the context
+        return rewritten
+
+    def _similarity(self, raw: str, passages: list[Passage]) -> list[list[float]]:
+        embedder: Embedder = self.retriever.embedder
+        sentences = [strip_markers(s) for s in split_sentences(raw)]
+        vectors = embedder.embed(sentences + [p.text for p in passages])
+        matrix: np.ndarray = vectors[: len(sentences)] @ vectors[len(sentences) :].T
+        return matrix.tolist()
+
+
+def looks_like_refusal(text: str) -> bool:
+    """True when a reply declines: it opens with a refusal, or is short and contains one."""
+    plain = strip_markers(text).strip()
+    first = split_sentences(plain)[0] if plain else ""
+    return bool(_REFUSAL.search(first) or (len(plain.split()) <= 30 and _REFUSAL.search(plain)))
+
+
+def _declined(passages: list[Passage], standalone: str, timings: dict[str, float]) -> Answer:
+    titles = list(dict.fromkeys(f"“{p.title}”" for p in passages if p.title))[:3]
+    cover = f" The closest articles are {', '.join(titles)}." if titles else ""
+    return Answer(
+        text=DECLINE + cover, refused=True, passages=passages, standalone_question=standalone, timings=timings
+    )
+
+
+def _citations(checked: list[CheckedSentence], passages: list[Passage]) -> list[Citation]:
+    first: dict[int, Citation] = {}
+    for sentence in checked:
+        for n in sentence.cited:
+            first.setdefault(n, Citation(n, passages[n - 1], sentence.text, sentence.support))
+    return sorted(first.values(), key=lambda c: c.n)
+
+
+def _attr(value: str) -> str:
+    return value.replace('"', "'").replace("\n", " ")[:200]
+
+
+def _quoted(text: str) -> str:
+    """Article or user text made unable to close or open a passage tag."""
+    return re.sub(r"</?\s*passage\b[^>]*>", "", text, flags=re.IGNORECASE)
+

@@ -1,0 +1,125 @@
+"""LLM backends behind one small interface: `stream(messages, max_tokens=...) -> Iterator[str]`.
+
+`LocalLLM` runs a GGUF file in-process with llama-cpp-python (one generation at a time; llama.cpp
+reuses the KV cache for the shared prompt prefix). `OpenAILLM` talks to any OpenAI-compatible
+`/chat/completions` endpoint with server-sent events. Neither retries: a failure becomes
+`LLMUnavailable` with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from assistant import models
+from assistant.config import Settings
+from assistant.errors import LLMUnavailable, ModelError
+
+Message = dict[str, str]
+
+
+class LLM(Protocol):
+    """What the engine needs from a language model."""
+
+    name: str
+
+    def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
+        """Yield the reply's text in pieces as it is generated (temperature 0)."""
+        ...
+
+
+class LocalLLM:
+    """A GGUF model run in this process by llama-cpp-python."""
+
+    def __init__(self, path: Path, *, threads: int, context: int) -> None:
+        try:
+            from llama_cpp import Llama
+        except ImportError as error:
+            raise ModelError("llama-cpp-python is not installed; install the project's requirements.") from error
+        try:
+            self._llama = Llama(
+                model_path=str(path), n_ctx=context, n_threads=threads, n_batch=512, verbose=False, seed=0
+            )
+        except (ValueError, RuntimeError) as error:
+            raise ModelError(f"Cannot load the model {path}: {error}") from error
+        self._lock = threading.Lock()
+        self.name = path.name
+
+    def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
+        with self._lock:
+            chunks = self._llama.create_chat_completion(
+                messages=messages, stream=True, temperature=0.0, max_tokens=max_tokens  # type: ignore[arg-type]
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")  # type: ignore[index]
+                if piece:
+                    yield piece
+
+
+class OpenAILLM:
+    """Any OpenAI-compatible chat completions endpoint (vLLM, llama.cpp server, Ollama, OpenAI)."""
+
+    def __init__(self, base_url: str, *, model: str, api_key: str = "", timeout_s: float = 120.0) -> None:
+        self._url = f"{base_url.rstrip('/')}/chat/completions"
+        self._model = model
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._timeout = httpx.Timeout(timeout_s, connect=10.0)
+        self.name = model
+
+    def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
+        body = {"model": self._model, "messages": messages, "stream": True, "temperature": 0, "max_tokens": max_tokens}
+        try:
+            with httpx.stream("POST", self._url, json=body, headers=self._headers, timeout=self._timeout) as response:
+                _raise_for_status(response, self._url)
+                for line in response.iter_lines():
+                    piece = _sse_piece(line)
+                    if piece is None:
+                        return
+                    if piece:
+                        yield piece
+        except httpx.TimeoutException:
+            raise LLMUnavailable("The language model server took too long to answer; try again.") from None
+        except httpx.TransportError as error:
+            raise LLMUnavailable(f"The language model server at {self._url} is not reachable ({error}).") from None
+
+
+def _raise_for_status(response: httpx.Response, url: str) -> None:
+    if response.status_code == 429:
+        raise LLMUnavailable("The language model server is busy (HTTP 429); try again in a moment.")
+    if response.status_code >= 400:
+        raise LLMUnavailable(f"The language model server at {url} answered HTTP {response.status_code}.")
+
+
+def _sse_piece(line: str) -> str | None:
+    """Text in one server-sent-event line; '' for lines without text, None at the end of the stream."""
+    if not line.startswith("data:"):
+        return ""
+    data = line[5:].strip()
+    if data == "[DONE]":
+        return None
+    try:
+        event: dict[str, Any] = json.loads(data)
+        choice = event["choices"][0] if event.get("choices") else {}
+    except (ValueError, KeyError, TypeError):
+        raise LLMUnavailable("The language model server sent a reply that is not valid JSON.") from None
+    return str((choice.get("delta") or {}).get("content") or "")
+
+
+def llm_from_settings(settings: Settings) -> LLM:
+    """The backend named by ASSISTANT_LLM."""
+    if settings.llm == "openai":
+        return OpenAILLM(
+            settings.openai_base_url,
+            model=settings.llm_model,
+            api_key=settings.openai_api_key,
+            timeout_s=settings.llm_timeout_s,
+        )
+    path = settings.gguf or models.ensure(models.LLM_GGUF, settings.model_dir)
+    if not path.is_file():
+        raise ModelError(f"ASSISTANT_GGUF points at {path}, which is not a file.")
+    return LocalLLM(path, threads=settings.llm_threads, context=settings.llm_context)

@@ -1,0 +1,140 @@
+"""The only module that imports chromadb: an embedded PersistentClient or a Chroma server.
+
+Vectors are always computed by our own embedder and passed in; Chroma's default embedding function
+(which downloads a model at run time) is never used. The collection records the embedding model and
+dimension it was built with, and refuses to open with a different one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.errors import StoreError
+from assistant.types import Passage
+
+
+class Store:
+    """One Chroma collection of article chunks."""
+
+    def __init__(self, collection: Any, client: Any) -> None:
+        self._collection = collection
+        self._client = client
+
+    @classmethod
+    def open(cls, settings: Settings, *, embed_model: str, dimension: int) -> Store:
+        """Open (creating if needed) the collection named in `settings`."""
+        client = _client(settings)
+        try:
+            collection = client.get_or_create_collection(
+                settings.collection,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embed_model": embed_model, "dimension": dimension},
+            )
+        except Exception as error:  # chromadb raises many types; all mean "cannot use the store"
+            raise StoreError(f"Cannot open the article store: {error}") from error
+        recorded = collection.metadata or {}
+        if recorded.get("embed_model") != embed_model or recorded.get("dimension") != dimension:
+            raise StoreError(
+                f"The collection '{settings.collection}' was built with {recorded.get('embed_model')} "
+                f"({recorded.get('dimension')} dimensions), not {embed_model} ({dimension}). "
+                "Use another ASSISTANT_COLLECTION or delete the data directory and ingest again."
+            )
+        return cls(collection, client)
+
+    def count(self) -> int:
+        """Number of chunks stored."""
+        return int(self._collection.count())
+
+    def metadata_by_id(self) -> dict[str, dict[str, Any]]:
+        """Every chunk id with its metadata (no documents, no vectors)."""
+        result: dict[str, dict[str, Any]] = {}
+        for ids, _, metadatas in self._pages(include=["metadatas"]):
+            result.update(zip(ids, metadatas, strict=True))
+        return result
+
+    def documents(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every chunk as (id, text, metadata)."""
+        for ids, documents, metadatas in self._pages(include=["documents", "metadatas"]):
+            yield from zip(ids, documents, metadatas, strict=True)
+
+    def upsert(
+        self, ids: Sequence[str], vectors: np.ndarray, documents: Sequence[str], metadatas: Sequence[dict[str, Any]]
+    ) -> None:
+        """Insert or replace chunks, in batches the server accepts."""
+        step = max(1, min(1000, self._client.get_max_batch_size()))
+        for start in range(0, len(ids), step):
+            end = start + step
+            self._collection.upsert(
+                ids=list(ids[start:end]),
+                embeddings=vectors[start:end],
+                documents=list(documents[start:end]),
+                metadatas=list(metadatas[start:end]),
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove chunks by id."""
+        if ids:
+            self._collection.delete(ids=list(ids))
+
+    def query(self, vector: np.ndarray, k: int) -> list[Passage]:
+        """The `k` chunks nearest to `vector`, best first, scored by cosine similarity."""
+        if k <= 0 or self.count() == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"]
+        )
+        rows = zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True)
+        return [to_passage(chunk_id, text, meta, 1.0 - float(distance)) for chunk_id, text, meta, distance in rows]
+
+    def get(self, ids: Sequence[str]) -> dict[str, Passage]:
+        """Chunks by id (score 0), for ids found by another retriever."""
+        if not ids:
+            return {}
+        result = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
+        rows = zip(result["ids"], result["documents"], result["metadatas"], strict=True)
+        return {chunk_id: to_passage(chunk_id, text, meta, 0.0) for chunk_id, text, meta in rows}
+
+    def _pages(self, *, include: list[str], size: int = 2000) -> Iterator[tuple[list[str], list[Any], list[Any]]]:
+        offset = 0
+        while True:
+            page = self._collection.get(include=include, limit=size, offset=offset)
+            if not page["ids"]:
+                return
+            documents = page.get("documents") or [""] * len(page["ids"])
+            yield page["ids"], documents, page["metadatas"]
+            offset += len(page["ids"])
+
+
+def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
+    """A Passage from a stored chunk."""
+    return Passage(
+        text=text,
+        source_id=str(meta.get("source_id", "")),
+        title=str(meta.get("title", "")),
+        score=score,
+        chunk_id=chunk_id,
+        chunk_index=int(meta.get("chunk_index", 0)),
+        outlet=str(meta.get("outlet", "")),
+        author=str(meta.get("author", "")),
+        published_at=str(meta.get("published_at", "")),
+        url=str(meta.get("url", "")),
+    )
+
+
+def _client(settings: Settings) -> Any:
+    import chromadb
+
+    chroma_settings = chromadb.Settings(anonymized_telemetry=False)
+    try:
+        if settings.chroma_host:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except Exception as error:
+        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.chroma_dir)
+        raise StoreError(f"Cannot reach the Chroma store at {where}: {error}") from error

@@ -1,0 +1,87 @@
+"""Passage, Citation, Answer: the contract between the engine and every front end.
+
+Front ends (the Gradio page, the API, the evaluator) only format these; none of them parses text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrieved chunk of an article, with its retrieval score (higher is better)."""
+
+    text: str
+    source_id: str
+    title: str
+    score: float
+    chunk_id: str = ""
+    chunk_index: int = 0
+    outlet: str = ""
+    author: str = ""
+    published_at: str = ""
+    url: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form used by the API."""
+        return {
+            "source_id": self.source_id,
+            "title": self.title,
+            "text": self.text,
+            "score": round(self.score, 4),
+            "chunk_id": self.chunk_id,
+            "chunk_index": self.chunk_index,
+            "outlet": self.outlet,
+            "author": self.author,
+            "published_at": self.published_at,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Marker `[n]` in an answer: passage n (1-based, as numbered in the prompt) and the sentence it backs."""
+
+    n: int
+    passage: Passage
+    sentence: str = ""
+    support: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form used by the API."""
+        return {
+            "n": self.n,
+            "source_id": self.passage.source_id,
+            "title": self.passage.title,
+            "passage": self.passage.text,
+            "score": round(self.passage.score, 4),
+            "outlet": self.passage.outlet,
+            "author": self.passage.author,
+            "sentence": self.sentence,
+            "support": round(self.support, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the engine returns for one question."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    refused: bool = False
+    standalone_question: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """`{"answer", "refused", "citations", "passages", "standalone_question", "timings"}`."""
+        return {
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [p.to_dict() for p in self.passages],
+            "standalone_question": self.standalone_question,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }

@@ -1,0 +1,76 @@
+"""Token-aware chunking (tiktoken through llama-index's SentenceSplitter) with stable chunk ids.
+
+A chunk id is `source_id:chunk_number:content_hash`, so re-chunking unchanged text gives the same ids
+and any change to the text or its header gives new ones. It does not embed or store anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.utils import get_tokenizer
+
+from ingest.load import Article
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of an article: `text` is shown to readers, `indexed_text` is embedded and searched."""
+
+    id: str
+    source_id: str
+    index: int
+    text: str
+    indexed_text: str
+    metadata: dict[str, Any]
+
+
+def header(article: Article) -> str:
+    """The line put before each chunk's text for search: title, outlet, date."""
+    parts = [article.title, article.outlet, article.published_at[:10]]
+    return " | ".join(p for p in parts if p)
+
+
+def chunk_article(article: Article, *, chunk_tokens: int, overlap: int) -> list[Chunk]:
+    """Split an article's body into chunks of at most `chunk_tokens` tiktoken tokens, header included."""
+    head = header(article)
+    pieces = _splitter(chunk_tokens, overlap).split_text_metadata_aware(article.body, head)
+    chunks = []
+    for index, text in enumerate(pieces):
+        indexed = f"{head}\n{text}"
+        digest = hashlib.sha1(indexed.encode()).hexdigest()[:12]
+        metadata = {
+            "source_id": article.source_id,
+            "title": article.title,
+            "outlet": article.outlet,
+            "author": article.author,
+            "published_at": article.published_at,
+            "url": article.url,
+            "category": article.category,
+            "chunk_index": index,
+            "chunk_count": len(pieces),
+            "article_fingerprint": article.fingerprint,
+        }
+        chunks.append(Chunk(f"{article.source_id}:{index}:{digest}", article.source_id, index, text, indexed, metadata))
+    return chunks
+
+
+def count_tokens(text: str) -> int:
+    """Number of tiktoken tokens, as the chunker counts them."""
+    return len(get_tokenizer()(text))
+
+
+@lru_cache(maxsize=8)
+def _splitter(chunk_tokens: int, overlap: int) -> SentenceSplitter:
+    return SentenceSplitter(
+        chunk_size=chunk_tokens,
+        chunk_overlap=overlap,
+        tokenizer=get_tokenizer(),
+        paragraph_separator="\n\n",
+        include_metadata=False,
+        include_prev_next_rel=False,
+    )

@@ -1,0 +1,122 @@
+"""Indexing: load, chunk, embed only what changed, upsert into Chroma, then drop stale chunks.
+
+Idempotent by construction: chunk ids are stable, unchanged chunks are never embedded again, and new
+chunks are written before an article's old ones are deleted, so an interrupted run is completed by the
+next one. It does not watch folders or schedule itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from assistant.embed import Embedder
+from assistant.store import Store
+from ingest.chunk import Chunk, chunk_article
+from ingest.load import Problem, load_paths
+
+EMBED_BATCH = 64
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    articles: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for people."""
+        return (
+            f"{self.articles} articles ({self.added} new, {self.changed} changed, {self.unchanged} unchanged), "
+            f"{self.chunks} chunks ({self.embedded} embedded, {self.removed} removed) in {self.seconds:.1f} s"
+            + (f"; {len(self.problems)} skipped" if self.problems else "")
+        )
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    *,
+    store: Store,
+    embedder: Embedder,
+    chunk_tokens: int,
+    chunk_overlap: int,
+    prune: bool = False,
+    progress: bool = True,
+) -> IngestReport:
+    """Bring the store in line with the articles under `paths`; with `prune`, drop articles not there."""
+    started = time.perf_counter()
+    loaded = load_paths(paths)
+    report = IngestReport(articles=len(loaded.articles), problems=loaded.problems)
+    stored = _ids_by_source(store)
+    writer = _Writer(store, embedder)
+    for article in tqdm(loaded.articles, desc="Ingesting", unit="article", disable=not progress):
+        chunks = chunk_article(article, chunk_tokens=chunk_tokens, overlap=chunk_overlap)
+        old_ids = stored.pop(article.source_id, set())
+        new = [c for c in chunks if c.id not in old_ids]
+        stale = old_ids - {c.id for c in chunks}
+        report.chunks += len(chunks)
+        if not new and not stale:
+            report.unchanged += 1
+            continue
+        if old_ids:
+            report.changed += 1
+        else:
+            report.added += 1
+        writer.add(new, stale)
+    if prune:
+        writer.add([], {chunk_id for ids in stored.values() for chunk_id in ids})
+    writer.flush()
+    report.embedded, report.removed = writer.embedded, writer.removed
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ids_by_source(store: Store) -> dict[str, set[str]]:
+    grouped: dict[str, set[str]] = defaultdict(set)
+    for chunk_id, meta in store.metadata_by_id().items():
+        grouped[str(meta.get("source_id", ""))].add(chunk_id)
+    return grouped
+
+
+class _Writer:
+    """Batches chunks for embedding; deletes stale ids only after their replacements are stored."""
+
+    def __init__(self, store: Store, embedder: Embedder) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._pending: list[Chunk] = []
+        self._stale: set[str] = set()
+        self.embedded = 0
+        self.removed = 0
+
+    def add(self, chunks: list[Chunk], stale: set[str]) -> None:
+        self._pending.extend(chunks)
+        self._stale |= stale
+        if len(self._pending) >= EMBED_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            vectors = self._embedder.embed([c.indexed_text for c in self._pending])
+            self._store.upsert(
+                [c.id for c in self._pending], vectors, [c.text for c in self._pending], [c.metadata for c in self._pending]
+            )
+            self.embedded += len(self._pending)
+            self._pending = []
+        if self._stale:
+            self._store.delete(sorted(self._stale))
+            self.removed += len(self._stale)
+            self._stale = set()
