@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+_MARKER_AFTER_STOP = re.compile(r"([.!?…][\"'”’)]*)((?:\s*\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\])+)(\s|$)")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Gen|Lt|Col|Maj|Capt|Sgt|Adm|Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Pres|St|Jr|Sr|No|Vol|Inc|Corp|Co|Ltd|vs|etc"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|(?:[A-Z]\.){1,3}[A-Z])\.$"
@@ -55,16 +56,19 @@ def strip_markers(text: str) -> str:
 def split_sentences(text: str) -> list[str]:
     """Sentences of `text`; markers written after the full stop stay with their sentence."""
     sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n(?=\s*[-*•]\s)", text.strip()):
-        for piece in _SENTENCE_END.split(paragraph.strip()):
-            piece = piece.strip()
-            if not piece:
-                continue
-            if sentences and (not strip_markers(piece) or _ABBREVIATION.search(sentences[-1])):
-                sentences[-1] += " " + piece  # a lone "[2]" after the full stop, or "Gen. Milley"
+    text = _MARKER_AFTER_STOP.sub(lambda m: f"{m.group(2).rstrip()}{m.group(1)}{m.group(3)}", text.strip())
+    for paragraph in re.split(r"\n\s*\n|\n(?=\s*[-*•]\s)", text):
+        for piece in _pieces(paragraph.strip()):
+            if sentences and _ABBREVIATION.search(sentences[-1]):
+                sentences[-1] += " " + piece  # "Gen. Milley" is one sentence
             else:
                 sentences.append(piece)
     return sentences
+
+
+def _pieces(paragraph: str) -> list[str]:
+    cuts = [m.end() for m in _SENTENCE_END.finditer(paragraph)]
+    return [p.strip() for p in (paragraph[a:b] for a, b in zip([0, *cuts], [*cuts, len(paragraph)])) if p.strip()]
 
 
 def content_words(text: str) -> set[str]:
@@ -104,12 +108,29 @@ def check_citations(
         claim = strip_markers(sentence)
         scores = [_blend(word_support(claim, p), similarity[i][j] if similarity else None) for j, p in enumerate(passages)]
         valid = [n for n in dict.fromkeys(parse_markers(sentence)) if 1 <= n <= len(passages)]
-        supported = tuple(n for n in valid if scores[n - 1] >= threshold)
+        supported = _kept(claim, valid, scores, passages, threshold)
         if not supported and scores and max(scores) >= threshold:
             supported = (scores.index(max(scores)) + 1,)
         best = max((scores[n - 1] for n in supported), default=0.0)
         checked.append(CheckedSentence(claim, supported, best))
     return checked
+
+
+def _kept(claim: str, cited: list[int], scores: list[float], passages: Sequence[str], threshold: float) -> tuple[int, ...]:
+    """Cited passages that support the claim alone, plus those that add its missing words (a sentence
+    joining facts from two passages); () when even together they do not cover the claim."""
+    words = content_words(claim)
+    strong = [n for n in cited if scores[n - 1] >= threshold]
+    covered: set[str] = set().union(*(words & content_words(passages[n - 1]) for n in strong))
+    extra = []
+    for n in sorted(set(cited) - set(strong), key=lambda n: -scores[n - 1]):
+        new = (words & content_words(passages[n - 1])) - covered
+        if len(new) >= 2:
+            extra.append(n)
+            covered |= new
+    if not strong and (not words or len(covered) / len(words) < threshold):
+        return ()
+    return tuple(n for n in cited if n in strong or n in extra)
 
 
 def render(sentences: Sequence[CheckedSentence]) -> str:

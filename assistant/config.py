@@ -28,7 +28,7 @@ class Settings:
     chunk_tokens: int = 256
     chunk_overlap: int = 32
     top_k: int = 4
-    context_words: int = 220
+    context_words: int = 150
     min_score: float = 0.2
     llm: str = "local"
     gguf: Path | None = None

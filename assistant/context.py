@@ -1,8 +1,8 @@
 """Choosing what the model reads: the sentences of the retrieved passages that matter to the question.
 
 Every prompt token costs the reader time on a small CPU, so each passage is cut to its sentences most
-related to the question (embedding similarity plus word overlap), within a token budget, kept in their
-original order. Passage numbers do not change; readers still see whole passages. It does not rewrite
+related to the question (embedding similarity plus word overlap), within a word budget, best first.
+Passage numbers do not change; readers still see whole passages. It does not rewrite
 or summarise text.
 """
 
@@ -41,32 +41,29 @@ def select(
     *,
     budget_words: int,
 ) -> list[Excerpt]:
-    """Excerpts of `passages` holding their best sentences, about `budget_words` words in all.
+    """Excerpts of `passages` holding their most relevant sentences, about `budget_words` words in all.
 
-    `similarity[i][j]` is the cosine between the question and sentence j of passage i. The best
-    sentence of every passage is always kept so that no passage number is empty.
+    `similarity[i][j]` is the cosine between the question and sentence j of passage i. Every passage
+    keeps at least its best sentence, so no passage number is empty; inside an excerpt the sentences
+    run best first (a small model tends to answer from the first sentence it reads), joined by " … ".
     """
     asked = content_words(question)
-    scored = []
-    for i, row in enumerate(sentences):
-        for j, sentence in enumerate(row):
-            overlap = len(asked & content_words(sentence)) / max(1, len(asked))
-            scored.append((float(similarity[i][j]) + overlap, i, j))
-    scored.sort(reverse=True)
-    chosen: set[tuple[int, int]] = set()
-    for i, row in enumerate(sentences):
-        best = max(range(len(row)), key=lambda j: float(similarity[i][j]))
-        chosen.add((i, best))
-    used = sum(len(sentences[i][j].split()) for i, j in chosen)
+    scored = sorted(
+        (
+            (float(similarity[i][j]) + len(asked & content_words(sentence)) / max(1, len(asked)), i, j)
+            for i, row in enumerate(sentences)
+            for j, sentence in enumerate(row)
+        ),
+        reverse=True,
+    )
+    chosen: dict[int, list[str]] = {i: [] for i in range(len(passages))}
+    used = 0
     for _, i, j in scored:
         words = len(sentences[i][j].split())
-        if (i, j) not in chosen and used + words <= budget_words:
-            chosen.add((i, j))
+        if used + words <= budget_words or not chosen[i]:
+            chosen[i].append(sentences[i][j])
             used += words
-    return [
-        Excerpt(n=i + 1, passage=passages[i], text=_join(row, {j for k, j in chosen if k == i}))
-        for i, row in enumerate(sentences)
-    ]
+    return [Excerpt(n=i + 1, passage=passages[i], text=GAP.join(chosen[i])) for i in range(len(passages))]
 
 
 def cosine_rows(question_vector: np.ndarray, sentence_vectors: np.ndarray, sizes: Sequence[int]) -> list[list[float]]:
@@ -77,15 +74,3 @@ def cosine_rows(question_vector: np.ndarray, sentence_vectors: np.ndarray, sizes
         rows.append(flat[start : start + size])
         start += size
     return rows
-
-
-def _join(sentences: Sequence[str], keep: set[int]) -> str:
-    parts = []
-    for j, sentence in enumerate(sentences):
-        if j in keep:
-            if j > 0 and j - 1 not in keep:
-                parts.append(GAP.strip())
-            parts.append(sentence)
-    if len(sentences) - 1 not in keep:
-        parts.append(GAP.strip())
-    return " ".join(parts)

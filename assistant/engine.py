@@ -52,7 +52,7 @@ class Assistant:
         min_score: float = 0.2,
         max_answer_tokens: int = 320,
         max_question_chars: int = 2000,
-        context_words: int = 220,
+        context_words: int = 150,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -173,10 +173,10 @@ class Assistant:
 
 
 def looks_like_refusal(text: str) -> bool:
-    """True when a reply declines: it opens with a refusal, or is short and contains one."""
+    """True when a reply declines: a short reply with a refusal in it, or one whose short first sentence is one."""
     plain = strip_markers(text).strip()
     first = split_sentences(plain)[0] if plain else ""
-    return bool(_REFUSAL.search(first) or (len(plain.split()) <= 30 and _REFUSAL.search(plain)))
+    return bool(_REFUSAL.search(plain) and (len(plain.split()) <= 30 or len(first.split()) <= 20 and _REFUSAL.search(first)))
 
 
 def _declined(passages: list[Passage], standalone: str, timings: dict[str, float]) -> Answer:

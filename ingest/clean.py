@@ -16,7 +16,7 @@ _DROP_LINE = [
     re.compile(p, re.IGNORECASE)
     for p in (
         r"^font size:?$",
-        r"^follow\b.{1,80}\bon (twitter|x|facebook|instagram)\b.*$",
+        r"^follow\b[^.,;]{1,60}\bon (twitter|x|facebook|instagram)\b(:?\s*\S*)?$",
         r"^send tips to\b.*$",
         r"^.*\b(licensing opportunities|available without charge to any eligible news publisher)\b.*$",
         r"^(updated|published|posted|share|print|email|twitter|facebook|x|related topics|advertisement)[:]?$",

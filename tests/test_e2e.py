@@ -1,0 +1,57 @@
+"""End to end with the real embedder, a real Chroma store and the real embedded LLM."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.config import PROJECT_DIR, Settings
+from assistant.embed import Embedder
+from assistant.engine import Assistant
+from assistant.llm import llm_from_settings
+from assistant.prompts import Prompts
+from assistant.retrieve import Retriever
+from assistant.store import Store
+
+
+@pytest.fixture(scope="module")
+def real_assistant(seeded_store: Store, embedder: Embedder) -> Assistant:
+    settings = Settings.from_env()
+    return Assistant(Retriever(seeded_store, embedder), llm_from_settings(settings), Prompts.load(PROJECT_DIR / "prompts"))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "evidence"),
+    [
+        ("How many Sunni civilians did Reuters confirm were killed?", "66", "66 Sunni civilians"),
+        ("Who wrote the letter that seemed to suggest US forces were pulling out of Iraq?", "Seely",
+         "William H. Seely III"),
+        ("According to Gen. Dunford, about how many US troops were killed by Iranian activities?", "500",
+         "about 500"),
+        ("What share of the Iranian-backed militias did Brett McGurk call a fundamental problem?", "15",
+         "15-20%"),
+    ],
+)
+def test_ask__answers_seed_questions_with_checked_citations(
+    real_assistant: Assistant, question: str, expected: str, evidence: str
+) -> None:
+    answer = real_assistant.ask(question)
+    assert not answer.refused, answer.text
+    assert expected in answer.text
+    assert answer.citations, answer.text
+    assert all(1 <= c.n <= len(answer.passages) for c in answer.citations)
+    assert any(evidence in c.passage.text for c in answer.citations)
+    assert f"[{answer.citations[0].n}]" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of France?",  # far from every passage: declined before the model is asked
+        "Which Iraqi city hosted the signing of the 2008 status of forces agreement?",  # near, but not in the text
+    ],
+)
+def test_ask__unanswerable_questions_are_declined(real_assistant: Assistant, question: str) -> None:
+    answer = real_assistant.ask(question)
+    assert answer.refused, answer.text
+    assert answer.text.startswith("The articles do not say.")
+    assert answer.citations == []
