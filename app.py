@@ -35,6 +35,8 @@ CSS = """
 .src.cited {border-color: var(--color-accent); box-shadow: 0 0 0 1px var(--color-accent)}
 .src-head {font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 4px}
 .src-n {font-weight: 700; color: var(--color-accent); margin-right: 4px}
+.src-text {white-space: pre-line}
+.src summary {cursor: pointer}
 .src mark {background: var(--color-accent-soft); color: inherit; padding: 0 2px; border-radius: 3px}
 .standalone {font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 8px}
 """
@@ -44,15 +46,22 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 def build(assistant: Assistant) -> gr.Blocks:
     """The Blocks app around one Assistant."""
     with gr.Blocks(title=TITLE) as demo:
-        gr.Markdown(f"# {TITLE}\nAsk about the indexed news articles. Every claim is marked with `[n]` "
-                    "pointing at the numbered passage it comes from; if the articles don't say, the assistant says so.")
+        gr.Markdown(
+            f"# {TITLE}\nAsk about the indexed news articles. Every claim is marked with `[n]` "
+            "pointing at the numbered passage it comes from; if the articles don't say, the assistant says so."
+        )
         turns = gr.State([])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chat = gr.Chatbot(label="Chat", height=520, elem_id="chat", buttons=["copy"], feedback_options=None)
                 with gr.Row():
-                    box = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False, scale=5,
-                                     elem_id="question", max_lines=4)
+                    box = gr.Textbox(
+                        placeholder="Ask a question about the articles…",
+                        show_label=False,
+                        scale=5,
+                        elem_id="question",
+                        max_lines=4,
+                    )
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                 gr.Examples(EXAMPLES, inputs=box, label="Try")
                 clear = gr.Button("Clear conversation", size="sm")
@@ -83,10 +92,15 @@ def build(assistant: Assistant) -> gr.Blocks:
                 shown[-1] = {"role": "assistant", "content": f"⚠️ {_escape_md(str(error))}"}
                 yield question, shown, _sources_html(None), history
 
-        events = dict(fn=respond, inputs=[box, chat, turns], outputs=[box, chat, sources, turns],
-                      api_visibility="private", concurrency_id="llm", concurrency_limit=1)
-        box.submit(**events)
-        send.click(**events)
+        gr.on(
+            [box.submit, send.click],
+            respond,
+            inputs=[box, chat, turns],
+            outputs=[box, chat, sources, turns],
+            api_visibility="private",
+            concurrency_id="llm",
+            concurrency_limit=1,
+        )
         clear.click(lambda: ([], [], _sources_html(None)), outputs=[chat, turns, sources], api_visibility="private")
         _api(assistant)
     return demo
@@ -139,8 +153,11 @@ def _answer_md(answer: Answer) -> str:
 
 def _sources_message(answer: Answer) -> dict[str, Any]:
     lines = [f"**[{c.n}]** {_escape_md(c.passage.title)}{_byline(c.passage)}" for c in answer.citations]
-    return {"role": "assistant", "content": "\n\n".join(lines),
-            "metadata": {"title": f"Sources ({len(answer.citations)})", "status": "done"}}
+    return {
+        "role": "assistant",
+        "content": "\n\n".join(lines),
+        "metadata": {"title": f"Sources ({len(answer.citations)})", "status": "done"},
+    }
 
 
 def _byline(passage: Passage) -> str:
@@ -160,15 +177,19 @@ def _sources_html(answer: Answer | None) -> str:
 
 
 def _card(n: int, passage: Passage, sentence: str | None) -> str:
+    """One numbered passage: cited ones open with the cited sentence marked, the others folded."""
     meta = " · ".join(html.escape(x) for x in (passage.outlet, passage.author) if x)
     body = html.escape(passage.text)
     if sentence:
         body = _highlight(body, html.escape(sentence))
+    head = (
+        f"<span class='src-n'>[{n}]</span><b>{html.escape(passage.title)}</b>"
+        f"{' — ' + meta if meta else ''} · part {passage.chunk_index + 1}"
+    )
+    cited = sentence is not None
     return (
-        f"<div class='src{' cited' if sentence is not None else ''}' id='src-{n}'>"
-        f"<div class='src-head'><span class='src-n'>[{n}]</span><b>{html.escape(passage.title)}</b>"
-        f"{' — ' + meta if meta else ''} · part {passage.chunk_index + 1}</div>"
-        f"<div class='src-text'>{body}</div></div>"
+        f"<details class='src{' cited' if cited else ''}' id='src-{n}'{' open' if cited else ''}>"
+        f"<summary class='src-head'>{head}</summary><div class='src-text'>{body}</div></details>"
     )
 
 
@@ -183,8 +204,13 @@ def _prepare(settings: Settings) -> Assistant:
     if assistant.store.count() == 0:
         print(f"The store is empty: ingesting {settings.seeds_dir} …", file=sys.stderr)
         with writer_lock(settings.data_dir):
-            report = ingest_paths([settings.seeds_dir], store=assistant.store, embedder=assistant.retriever.embedder,
-                                  chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap)
+            report = ingest_paths(
+                [settings.seeds_dir],
+                store=assistant.store,
+                embedder=assistant.retriever.embedder,
+                chunk_tokens=settings.chunk_tokens,
+                chunk_overlap=settings.chunk_overlap,
+            )
         print(f"Ingested {report.summary()}.", file=sys.stderr)
     return assistant
 
@@ -203,8 +229,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     demo = build(assistant)
     demo.queue(default_concurrency_limit=1, max_size=32)
-    demo.launch(server_name=args.host or settings.host, server_port=args.port or settings.port, css=CSS,
-                theme=gr.themes.Soft(), footer_links=["api"], show_error=False)
+    demo.launch(
+        server_name=args.host or settings.host,
+        server_port=args.port or settings.port,
+        css=CSS,
+        theme=gr.themes.Soft(),
+        footer_links=["api"],
+        show_error=False,
+    )
     return 0
 
 

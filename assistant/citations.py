@@ -23,11 +23,13 @@ _WORD = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
 #: Blend of word overlap and embedding similarity at which a passage counts as supporting a sentence.
 SUPPORT_THRESHOLD = 0.5
 _STOPWORDS = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been being has have had do
+    """
+    a an the and or but if of to in on at by for with from as is are was were be been being has have had do
     does did not no this that these those it its it's they them their he him his she her we us our you your i
     me my there here which who whom whose what when where why how than then so such also very can could would
     should will shall may might must about into over under after before between during said says say according
-    articles article passage passages""".split()
+    articles article passage passages
+    """.split()
 )
 
 
@@ -42,7 +44,7 @@ class CheckedSentence:
 
 def parse_markers(text: str) -> list[int]:
     """All passage numbers cited in `text`, in order of appearance (`[1]`, `[2, 3]`, `[2][3]`)."""
-    numbers = []
+    numbers: list[int] = []
     for match in MARKER.finditer(text):
         numbers.extend(int(n) for n in re.split(r"\s*[,;]\s*", match.group(1)))
     return numbers
@@ -68,7 +70,8 @@ def split_sentences(text: str) -> list[str]:
 
 def _pieces(paragraph: str) -> list[str]:
     cuts = [m.end() for m in _SENTENCE_END.finditer(paragraph)]
-    return [p.strip() for p in (paragraph[a:b] for a, b in zip([0, *cuts], [*cuts, len(paragraph)])) if p.strip()]
+    bounds = zip([0, *cuts], [*cuts, len(paragraph)], strict=True)
+    return [piece.strip() for piece in (paragraph[a:b] for a, b in bounds) if piece.strip()]
 
 
 def content_words(text: str) -> set[str]:
@@ -106,7 +109,9 @@ def check_citations(
     checked = []
     for i, sentence in enumerate(split_sentences(answer)):
         claim = strip_markers(sentence)
-        scores = [_blend(word_support(claim, p), similarity[i][j] if similarity else None) for j, p in enumerate(passages)]
+        scores = [
+            _blend(word_support(claim, p), similarity[i][j] if similarity else None) for j, p in enumerate(passages)
+        ]
         valid = [n for n in dict.fromkeys(parse_markers(sentence)) if 1 <= n <= len(passages)]
         supported = _kept(claim, valid, scores, passages, threshold)
         if not supported and scores and max(scores) >= threshold:
@@ -116,7 +121,9 @@ def check_citations(
     return checked
 
 
-def _kept(claim: str, cited: list[int], scores: list[float], passages: Sequence[str], threshold: float) -> tuple[int, ...]:
+def _kept(
+    claim: str, cited: list[int], scores: list[float], passages: Sequence[str], threshold: float
+) -> tuple[int, ...]:
     """Cited passages that support the claim alone, plus those that add its missing words (a sentence
     joining facts from two passages); () when even together they do not cover the claim."""
     words = content_words(claim)

@@ -142,7 +142,10 @@ class Assistant:
         )
         return [
             {"role": "system", "content": self.prompts.render("answer_system")},
-            {"role": "user", "content": self.prompts.render("answer_user", passages=blocks, question=_quoted(question))},
+            {
+                "role": "user",
+                "content": self.prompts.render("answer_user", passages=blocks, question=_quoted(question)),
+            },
         ]
 
     def _excerpts(self, question: str, passages: list[Passage]) -> list[context.Excerpt]:
@@ -176,7 +179,9 @@ def looks_like_refusal(text: str) -> bool:
     """True when a reply declines: a short reply with a refusal in it, or one whose short first sentence is one."""
     plain = strip_markers(text).strip()
     first = split_sentences(plain)[0] if plain else ""
-    return bool(_REFUSAL.search(plain) and (len(plain.split()) <= 30 or len(first.split()) <= 20 and _REFUSAL.search(first)))
+    return bool(
+        _REFUSAL.search(plain) and (len(plain.split()) <= 30 or (len(first.split()) <= 20 and _REFUSAL.search(first)))
+    )
 
 
 def _declined(passages: list[Passage], standalone: str, timings: dict[str, float]) -> Answer:
@@ -202,4 +207,3 @@ def _attr(value: str) -> str:
 def _quoted(text: str) -> str:
     """Article or user text made unable to close or open a passage tag."""
     return re.sub(r"</?\s*passage\b[^>]*>", "", text, flags=re.IGNORECASE)
-

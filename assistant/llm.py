@@ -52,13 +52,16 @@ class LocalLLM:
 
     def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
         with self._lock:
-            chunks = self._llama.create_chat_completion(
-                messages=messages, stream=True, temperature=0.0, max_tokens=max_tokens  # type: ignore[arg-type]
+            chunks: Iterator[Any] = self._llama.create_chat_completion(  # type: ignore[assignment]
+                messages=messages,  # type: ignore[arg-type]
+                stream=True,
+                temperature=0.0,
+                max_tokens=max_tokens,
             )
             for chunk in chunks:
-                piece = chunk["choices"][0]["delta"].get("content")  # type: ignore[index]
+                piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
-                    yield piece
+                    yield str(piece)
 
 
 class OpenAILLM:

@@ -99,7 +99,7 @@ def _package_file(package: str, inner: str) -> Path:
             f"The model package {package!r} is not installed; install the project's requirements "
             "(see the README) and start again."
         )
-    path = Path(list(spec.submodule_search_locations)[0]) / inner
+    path = Path(next(iter(spec.submodule_search_locations))) / inner
     if not path.is_file():
         raise ModelError(f"The model package {package!r} is incomplete: {inner} is missing.")
     return path
@@ -132,4 +132,3 @@ def _already_verified(target: Path, weights: Weights) -> bool:
     except (OSError, ValueError):
         return False
     return bool(stamp == _fingerprint(target) | {"sha256": weights.sha256} and stamp["size"] == weights.size)
-

@@ -88,7 +88,9 @@ class Store:
         result = self._collection.query(
             query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"]
         )
-        rows = zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True)
+        rows = zip(
+            result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
+        )
         return [to_passage(chunk_id, text, meta, 1.0 - float(distance)) for chunk_id, text, meta, distance in rows]
 
     def get(self, ids: Sequence[str]) -> dict[str, Passage]:

@@ -57,7 +57,9 @@ def stats(store: Store, settings: Settings) -> dict[str, object]:
     """Counts and identity of the store, as printed by `--stats`."""
     metadata = store.metadata_by_id()
     sources = {str(meta.get("source_id")) for meta in metadata.values()}
-    where = f"http://{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.chroma_dir)
+    where = (
+        f"http://{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.chroma_dir)
+    )
     return {
         "articles": len(sources),
         "chunks": len(metadata),

@@ -112,7 +112,10 @@ class _Writer:
         if self._pending:
             vectors = self._embedder.embed([c.indexed_text for c in self._pending])
             self._store.upsert(
-                [c.id for c in self._pending], vectors, [c.text for c in self._pending], [c.metadata for c in self._pending]
+                [c.id for c in self._pending],
+                vectors,
+                [c.text for c in self._pending],
+                [c.metadata for c in self._pending],
             )
             self.embedded += len(self._pending)
             self._pending = []

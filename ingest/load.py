@@ -81,7 +81,9 @@ def load_paths(paths: Iterable[Path]) -> Loaded:
 def _expand(paths: Iterable[Path], problems: list[Problem]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSON_SUFFIXES)
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSON_SUFFIXES
+            )
             if not found:
                 problems.append(Problem(str(path), "no .txt, .md, .json or .jsonl files in this folder"))
             yield from found
@@ -198,4 +200,3 @@ def _field(record: dict[str, Any], name: str) -> str:
 def _record_id(record: dict[str, Any], title: str) -> str:
     key = _field(record, "url") or f"{title}\x1f{_field(record, 'published_at')}"
     return "doc-" + hashlib.sha1(key.encode()).hexdigest()[:16]
-

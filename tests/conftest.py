@@ -53,8 +53,14 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -
     """A real Chroma store holding the three seed articles (read-only for tests)."""
     settings = make_settings(tmp_path_factory.mktemp("seeded") / "data")
     store = Store.open(settings, embed_model=embedder.model_id, dimension=embedder.dimension)
-    ingest_paths([SEEDS], store=store, embedder=embedder, chunk_tokens=settings.chunk_tokens,
-                 chunk_overlap=settings.chunk_overlap, progress=False)
+    ingest_paths(
+        [SEEDS],
+        store=store,
+        embedder=embedder,
+        chunk_tokens=settings.chunk_tokens,
+        chunk_overlap=settings.chunk_overlap,
+        progress=False,
+    )
     return store
 
 
@@ -96,8 +102,13 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data / "data"), "ANONYMIZED_TELEMETRY": "False"}
     log = data / "app.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=PROJECT_DIR, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "app.py", "--port", str(port)],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for_http(url, process, log, timeout_s=180)

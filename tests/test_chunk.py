@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 from ingest.chunk import chunk_article, count_tokens
@@ -34,7 +35,7 @@ def test_chunk__consecutive_chunks_overlap() -> None:
     article = replace(_seeds()[0], body=body)
     chunks = chunk_article(article, chunk_tokens=64, overlap=16)
     assert len(chunks) > 5
-    for left, right in zip(chunks, chunks[1:]):
+    for left, right in itertools.pairwise(chunks):
         assert left.text.split(". ")[-1].rstrip(".") in right.text
 
 
@@ -42,8 +43,12 @@ def test_chunk__ids_are_stable_and_change_with_the_text() -> None:
     article = _seeds()[0]
     first = [c.id for c in chunk_article(article, chunk_tokens=256, overlap=32)]
     again = [c.id for c in chunk_article(article, chunk_tokens=256, overlap=32)]
-    edited = [c.id for c in chunk_article(replace(article, body=article.body + " One more sentence."),
-                                          chunk_tokens=256, overlap=32)]
+    edited = [
+        c.id
+        for c in chunk_article(
+            replace(article, body=article.body + " One more sentence."), chunk_tokens=256, overlap=32
+        )
+    ]
     assert first == again
     assert first[0].startswith(f"{article.source_id}:0:")
     assert first[-1] != edited[-1]

@@ -31,27 +31,37 @@ def test_parse_markers(text: str, numbers: list[int]) -> None:
     ("answer", "expected"),
     [
         # a correct citation stays
-        ("Reuters confirmed that 66 Sunni civilians were killed [1].",
-         "Reuters confirmed that 66 Sunni civilians were killed [1]."),
+        (
+            "Reuters confirmed that 66 Sunni civilians were killed [1].",
+            "Reuters confirmed that 66 Sunni civilians were killed [1].",
+        ),
         # a marker after the full stop belongs to that sentence
-        ("Reuters confirmed that 66 Sunni civilians were killed. [1]",
-         "Reuters confirmed that 66 Sunni civilians were killed [1]."),
+        (
+            "Reuters confirmed that 66 Sunni civilians were killed. [1]",
+            "Reuters confirmed that 66 Sunni civilians were killed [1].",
+        ),
         # a citation beyond the passages given is removed and the sentence re-attributed
-        ("Reuters confirmed that 66 Sunni civilians were killed [9].",
-         "Reuters confirmed that 66 Sunni civilians were killed [1]."),
+        (
+            "Reuters confirmed that 66 Sunni civilians were killed [9].",
+            "Reuters confirmed that 66 Sunni civilians were killed [1].",
+        ),
         # a citation to a passage that does not support the sentence is moved to one that does
-        ("Esper said there was no decision to leave Iraq [1].",
-         "Esper said there was no decision to leave Iraq [2]."),
+        ("Esper said there was no decision to leave Iraq [1].", "Esper said there was no decision to leave Iraq [2]."),
         # no citation at all: the best supporting passage is added, per sentence
-        ("McGurk said 15-20% of the militias are a fundamental problem. Esper said no decision to leave Iraq.",
-         "McGurk said 15-20% of the militias are a fundamental problem [3]. Esper said no decision to leave Iraq [2]."),
+        (
+            "McGurk said 15-20% of the militias are a fundamental problem. Esper said no decision to leave Iraq.",
+            "McGurk said 15-20% of the militias are a fundamental problem [3]. "
+            "Esper said no decision to leave Iraq [2].",
+        ),
         # a claim no passage supports is not presented as sourced
         ("The moon is made of cheese [1].", "The moon is made of cheese."),
         # a marker at the start of the sentence moves to its end
         ("[2] Esper said there was no decision to leave Iraq.", "Esper said there was no decision to leave Iraq [2]."),
         # several valid supporting citations are all kept
-        ("Militias were a problem and 66 Sunni civilians were killed [1][3].",
-         "Militias were a problem and 66 Sunni civilians were killed [1][3]."),
+        (
+            "Militias were a problem and 66 Sunni civilians were killed [1][3].",
+            "Militias were a problem and 66 Sunni civilians were killed [1][3].",
+        ),
     ],
 )
 def test_check_citations__fixes_markers(answer: str, expected: str) -> None:

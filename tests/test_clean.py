@@ -22,9 +22,12 @@ def seeds() -> dict[str, object]:
         ("Font Size:", False),
         ("Follow Saagar Enjeti on Twitter", False),
         ("Send tips to", False),
-        ("Content created by The Daily Caller News Foundation is available without charge to any eligible news "
-         "publisher that can provide a large audience. For licensing opportunities of our original content, "
-         "please contact", False),
+        (
+            "Content created by The Daily Caller News Foundation is available without charge to any eligible news "
+            "publisher that can provide a large audience. For licensing opportunities of our original content, "
+            "please contact",
+            False,
+        ),
         ("Daily Caller News Foundation logo", False),
         ("Updated:", False),
         ("twitter", False),
@@ -66,8 +69,16 @@ def test_seed__author_and_outlet_come_from_the_text(seeds: dict, source_id: str,
 def test_seeds__boilerplate_gone_and_facts_kept(seeds: dict) -> None:
     bodies = {sid: a.body for sid, a in seeds.items()}
     everything = "\n".join(bodies.values())
-    for junk in ("Font Size", "Send tips to", "licensing opportunities", "Follow Saagar", "Follow him on X",
-                 "News Foundation logo", "Related Topics", "Updated:"):
+    for junk in (
+        "Font Size",
+        "Send tips to",
+        "licensing opportunities",
+        "Follow Saagar",
+        "Follow him on X",
+        "News Foundation logo",
+        "Related Topics",
+        "Updated:",
+    ):
         assert junk not in everything, junk
     assert everything.count("Mehdi Ghasemi/ISNA/AFP") == 1  # the duplicated caption, once
     assert "confirmed 66 Sunni civilians were killed" in bodies["001_810fd9463e87c3a4"]

@@ -22,6 +22,7 @@ def test_select__keeps_the_most_relevant_sentences_best_first_within_the_budget(
 
 def test_select__word_overlap_breaks_near_ties_in_similarity() -> None:
     sentences = [["The envoy spoke about budgets.", "McGurk said 15-20% of militias are a problem."]]
-    excerpts = select("What did McGurk say about the militias?", [_passage("x")], sentences, [[0.5, 0.45]],
-                      budget_words=8)
+    excerpts = select(
+        "What did McGurk say about the militias?", [_passage("x")], sentences, [[0.5, 0.45]], budget_words=8
+    )
     assert excerpts[0].text.startswith("McGurk said")

@@ -16,19 +16,22 @@ from assistant.store import Store
 @pytest.fixture(scope="module")
 def real_assistant(seeded_store: Store, embedder: Embedder) -> Assistant:
     settings = Settings.from_env()
-    return Assistant(Retriever(seeded_store, embedder), llm_from_settings(settings), Prompts.load(PROJECT_DIR / "prompts"))
+    return Assistant(
+        Retriever(seeded_store, embedder), llm_from_settings(settings), Prompts.load(PROJECT_DIR / "prompts")
+    )
 
 
 @pytest.mark.parametrize(
     ("question", "expected", "evidence"),
     [
         ("How many Sunni civilians did Reuters confirm were killed?", "66", "66 Sunni civilians"),
-        ("Who wrote the letter that seemed to suggest US forces were pulling out of Iraq?", "Seely",
-         "William H. Seely III"),
-        ("According to Gen. Dunford, about how many US troops were killed by Iranian activities?", "500",
-         "about 500"),
-        ("What share of the Iranian-backed militias did Brett McGurk call a fundamental problem?", "15",
-         "15-20%"),
+        (
+            "Who wrote the letter that seemed to suggest US forces were pulling out of Iraq?",
+            "Seely",
+            "William H. Seely III",
+        ),
+        ("According to Gen. Dunford, about how many US troops were killed by Iranian activities?", "500", "about 500"),
+        ("What share of the Iranian-backed militias did Brett McGurk call a fundamental problem?", "15", "15-20%"),
     ],
 )
 def test_ask__answers_seed_questions_with_checked_citations(

@@ -14,9 +14,13 @@ def test_embed__unit_vectors_of_the_model_dimension(embedder: Embedder) -> None:
 
 
 def test_embed__similar_meaning_ranks_above_unrelated(embedder: Embedder) -> None:
-    query, close, far = embedder.embed(["How many civilians were killed by militias?",
-                                        "Militias killed 66 civilians, Reuters reported.",
-                                        "The recipe needs two cups of flour."])
+    query, close, far = embedder.embed(
+        [
+            "How many civilians were killed by militias?",
+            "Militias killed 66 civilians, Reuters reported.",
+            "The recipe needs two cups of flour.",
+        ]
+    )
     assert float(query @ close) > float(query @ far) + 0.3
 
 

@@ -16,8 +16,15 @@ from tests.conftest import SEEDS
 
 
 def _ingest(store: Store, embedder: Embedder, settings: Settings, *paths: Path, prune: bool = False):
-    return ingest_paths(list(paths), store=store, embedder=embedder, chunk_tokens=settings.chunk_tokens,
-                        chunk_overlap=settings.chunk_overlap, prune=prune, progress=False)
+    return ingest_paths(
+        list(paths),
+        store=store,
+        embedder=embedder,
+        chunk_tokens=settings.chunk_tokens,
+        chunk_overlap=settings.chunk_overlap,
+        prune=prune,
+        progress=False,
+    )
 
 
 def test_ingest__running_twice_changes_nothing(store: Store, embedder: Embedder, settings: Settings) -> None:
@@ -48,8 +55,9 @@ def test_ingest__changed_article_replaces_its_chunks_and_prune_removes_gone_ones
 
 def _run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir), "ANONYMIZED_TELEMETRY": "False"}
-    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=PROJECT_DIR, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_ingest_cli__skips_a_bad_file_by_name_lands_the_rest_and_says_so(tmp_path: Path) -> None:

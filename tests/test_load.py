@@ -22,15 +22,25 @@ def test_load__txt_and_md_titles_are_first_nonempty_lines(tmp_path: Path) -> Non
 
 
 def test_load__json_and_jsonl_records_keep_their_metadata(tmp_path: Path) -> None:
-    record = {"title": "T1", "body": "B1", "source": "Outlet", "url": "https://x/1", "author": "A",
-              "published_at": "2023-11-01T00:00:00+00:00", "category": "news"}
+    record = {
+        "title": "T1",
+        "body": "B1",
+        "source": "Outlet",
+        "url": "https://x/1",
+        "author": "A",
+        "published_at": "2023-11-01T00:00:00+00:00",
+        "category": "news",
+    }
     (tmp_path / "c.json").write_text(json.dumps([record]))
     (tmp_path / "d.jsonl").write_text(json.dumps({"title": "T2", "text": "B2"}) + "\n")
     loaded = load_paths([tmp_path])
     by_title = {a.title: a for a in loaded.articles}
     assert not loaded.problems
     assert (by_title["T1"].outlet, by_title["T1"].author, by_title["T1"].published_at) == (
-        "Outlet", "A", "2023-11-01T00:00:00+00:00")
+        "Outlet",
+        "A",
+        "2023-11-01T00:00:00+00:00",
+    )
     assert by_title["T2"].body == "B2"
     assert by_title["T1"].source_id.startswith("doc-")
 
@@ -41,14 +51,15 @@ def test_load__json_and_jsonl_records_keep_their_metadata(tmp_path: Path) -> Non
         ("empty.txt", b"", "empty"),
         ("binary.txt", b"\x00\x01\x02", "binary"),
         ("latin1.txt", "Caf\u00e9 title\n\nbody".encode("latin-1"), "not UTF-8"),
-        ("broken.json", b"[{\"title\": ", "invalid JSON"),
-        ("shape.json", b"{\"articles\": 3}", "expected a list"),
+        ("broken.json", b'[{"title": ', "invalid JSON"),
+        ("shape.json", b'{"articles": 3}', "expected a list"),
         ("notes.pdf", b"%PDF-1.4", "unsupported file type"),
         ("only-title.txt", b"Just a title\n", "no article text"),
     ],
 )
-def test_load__bad_file_is_named_and_the_rest_still_load(tmp_path: Path, name: str, content: bytes,
-                                                         message: str) -> None:
+def test_load__bad_file_is_named_and_the_rest_still_load(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
     (tmp_path / "good.txt").write_text("Good\n\nFine body.")
     bad = tmp_path / name
     bad.write_bytes(content)

@@ -20,7 +20,7 @@ def _copy_prompts(tmp_path: Path) -> Path:
 
 def test_prompts__project_prompts_load_and_render() -> None:
     prompts = Prompts.load(PROJECT_DIR / "prompts")
-    text = prompts.render("answer_user", passages="<passage id=\"1\">x</passage>", question="Who {braces}?")
+    text = prompts.render("answer_user", passages='<passage id="1">x</passage>', question="Who {braces}?")
     assert "Who {braces}?" in text and '<passage id="1">' in text
 
 
@@ -32,7 +32,9 @@ def test_prompts__project_prompts_load_and_render() -> None:
         ("passage", "{n} {title} {outlet} {text", "not a valid template"),
     ],
 )
-def test_prompts__bad_prompt_file_fails_naming_itself(tmp_path: Path, name: str, replacement: str, message: str) -> None:
+def test_prompts__bad_prompt_file_fails_naming_itself(
+    tmp_path: Path, name: str, replacement: str, message: str
+) -> None:
     directory = _copy_prompts(tmp_path)
     (directory / f"{name}.txt").write_text(replacement)
     with pytest.raises(PromptError, match=message) as error:
@@ -43,5 +45,5 @@ def test_prompts__bad_prompt_file_fails_naming_itself(tmp_path: Path, name: str,
 def test_prompts__missing_file_is_named(tmp_path: Path) -> None:
     directory = _copy_prompts(tmp_path)
     (directory / "condense.txt").unlink()
-    with pytest.raises(PromptError, match="condense.txt"):
+    with pytest.raises(PromptError, match=r"condense\.txt"):
         Prompts.load(directory)
