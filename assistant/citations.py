@@ -154,8 +154,11 @@ def render(sentences: Sequence[CheckedSentence]) -> str:
 
 
 def _split_end(text: str) -> tuple[str, str]:
+    """(body, closing punctuation); a sentence ending in a quotation keeps it whole, the marker goes after."""
     match = re.search(r"[.!?…][\"'”’)]*$", text)
-    return (text[: match.start()].rstrip(), text[match.start() :]) if match else (text, "")
+    if not match or len(match.group()) > 1:
+        return text, ""
+    return text[: match.start()].rstrip(), match.group()
 
 
 def _blend(words: float, cosine: float | None) -> float:

@@ -57,6 +57,11 @@ def test_parse_markers(text: str, numbers: list[int]) -> None:
         ("The moon is made of cheese [1].", "The moon is made of cheese."),
         # a marker at the start of the sentence moves to its end
         ("[2] Esper said there was no decision to leave Iraq.", "Esper said there was no decision to leave Iraq [2]."),
+        # a sentence ending in a quotation keeps the quotation whole
+        (
+            'McGurk said 15-20% of the militias "are a fundamental problem."',
+            'McGurk said 15-20% of the militias "are a fundamental problem." [3]',
+        ),
         # several valid supporting citations are all kept
         (
             "Militias were a problem and 66 Sunni civilians were killed [1][3].",
