@@ -48,7 +48,11 @@ def test_app__starts_and_answers_with_no_network_but_loopback(tmp_path: Path) ->
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
     run = subprocess.run(
         ["unshare", "--net", "sh", "-c", f'ip link set lo up && "{sys.executable}" -c "$0"', SCRIPT],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600,
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     line = next(x for x in run.stdout.splitlines() if x.startswith("ANSWER"))
