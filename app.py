@@ -22,8 +22,7 @@ import gradio as gr
 from assistant import Answer, Assistant, AssistantError, Passage, Settings
 from assistant.citations import split_sentences, word_support
 from assistant.validate import clean_question
-from ingest.index import ingest_paths
-from ingest.lock import writer_lock
+from ingest.index import ensure_seeded
 
 TITLE = "News Q&A"
 EXAMPLES = [
@@ -204,17 +203,9 @@ def _highlight(body: str, sentence: str) -> str:
 
 def _prepare(settings: Settings) -> Assistant:
     assistant = Assistant.from_settings(settings)
-    if assistant.store.count() == 0:
-        print(f"The store is empty: ingesting {settings.seeds_dir} …", file=sys.stderr)
-        with writer_lock(settings.data_dir):
-            report = ingest_paths(
-                [settings.seeds_dir],
-                store=assistant.store,
-                embedder=assistant.retriever.embedder,
-                chunk_tokens=settings.chunk_tokens,
-                chunk_overlap=settings.chunk_overlap,
-            )
-        print(f"Ingested {report.summary()}.", file=sys.stderr)
+    report = ensure_seeded(assistant.store, assistant.retriever.embedder, settings)
+    if report:
+        print(f"The store was empty: ingested {settings.seeds_dir}: {report.summary()}.", file=sys.stderr)
     return assistant
 
 

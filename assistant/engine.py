@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from assistant import context
+from assistant.answerable import decline_text, looks_like_refusal, missing_names
 from assistant.citations import CheckedSentence, check_citations, render, split_sentences, strip_markers
 from assistant.config import Settings
 from assistant.embed import Embedder
@@ -24,13 +25,6 @@ from assistant.store import Store
 from assistant.types import Answer, Citation, Passage
 from assistant.validate import Turn, clean_history, clean_question
 
-DECLINE = "The articles do not say."
-_REFUSAL = re.compile(
-    r"\b(articles? (do|does) not (say|mention|contain|provide|specify)|articles? (don't|doesn't) (say|mention)"
-    r"|passages? (do|does) not (say|mention|contain|provide)|no information|not (mentioned|provided|specified|stated)"
-    r"|(cannot|can't|unable to) (answer|determine|find))\b",
-    re.IGNORECASE,
-)
 _FOLLOW_UP = re.compile(
     r"\b(he|she|it|its|they|them|their|his|her|this|that|these|those|there|then|former|latter|same|also|"
     r"what about|how about|why|and)\b",
@@ -106,9 +100,10 @@ class Assistant:
         timings = {"condense_s": time.perf_counter() - started}
         passages = self.retriever.retrieve(standalone, self.top_k)
         timings["retrieve_s"] = time.perf_counter() - started - timings["condense_s"]
-        if not passages or passages[0].score < self.min_score:
+        missing = missing_names(standalone, passages)
+        if not passages or passages[0].score < self.min_score or missing:
             timings["total_s"] = time.perf_counter() - started
-            yield _declined(passages, standalone, timings)
+            yield _declined(passages, standalone, timings, missing)
             return
         pieces = []
         for piece in self.llm.stream(self._messages(standalone, passages), max_tokens=self.max_answer_tokens):
@@ -120,11 +115,10 @@ class Assistant:
     def _finish(
         self, raw: str, passages: list[Passage], standalone: str, timings: dict[str, float], started: float
     ) -> Answer:
-        if not raw.strip() or looks_like_refusal(raw):
-            timings["total_s"] = time.perf_counter() - started
-            return _declined(passages, standalone, timings)
-        checked = check_citations(raw, [p.text for p in passages], similarity=self._similarity(raw, passages))
+        checked = [] if looks_like_refusal(raw) else self._check(raw, passages)
         timings["total_s"] = time.perf_counter() - started
+        if not any(sentence.cited for sentence in checked):  # declined, or nothing the passages support
+            return _declined(passages, standalone, timings, [])
         return Answer(
             text=render(checked),
             citations=_citations(checked, passages),
@@ -167,28 +161,23 @@ class Assistant:
             return f"{turns[-1][0]} {question}"  # cheap fallback: the previous question gives the context
         return rewritten
 
-    def _similarity(self, raw: str, passages: list[Passage]) -> list[list[float]]:
-        embedder: Embedder = self.retriever.embedder
+    def _check(self, raw: str, passages: list[Passage]) -> list[CheckedSentence]:
+        """Citations checked against the passages, with sentence-passage embedding similarity."""
         sentences = [strip_markers(s) for s in split_sentences(raw)]
-        vectors = embedder.embed(sentences + [p.text for p in passages])
-        matrix: np.ndarray = vectors[: len(sentences)] @ vectors[len(sentences) :].T
-        return matrix.tolist()
+        if not sentences:
+            return []
+        vectors = self.retriever.embedder.embed(sentences + [p.text for p in passages])
+        similarity: np.ndarray = vectors[: len(sentences)] @ vectors[len(sentences) :].T
+        return check_citations(raw, [p.text for p in passages], similarity=similarity.tolist())
 
 
-def looks_like_refusal(text: str) -> bool:
-    """True when a reply declines: a short reply with a refusal in it, or one whose short first sentence is one."""
-    plain = strip_markers(text).strip()
-    first = split_sentences(plain)[0] if plain else ""
-    return bool(
-        _REFUSAL.search(plain) and (len(plain.split()) <= 30 or (len(first.split()) <= 20 and _REFUSAL.search(first)))
-    )
-
-
-def _declined(passages: list[Passage], standalone: str, timings: dict[str, float]) -> Answer:
-    titles = list(dict.fromkeys(f"“{p.title}”" for p in passages if p.title))[:3]
-    cover = f" The closest articles are {', '.join(titles)}." if titles else ""
+def _declined(passages: list[Passage], standalone: str, timings: dict[str, float], missing: list[str]) -> Answer:
     return Answer(
-        text=DECLINE + cover, refused=True, passages=passages, standalone_question=standalone, timings=timings
+        text=decline_text(passages, missing),
+        refused=True,
+        passages=passages,
+        standalone_question=standalone,
+        timings=timings,
     )
 
 

@@ -15,10 +15,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.store import Store
 from ingest.chunk import Chunk, chunk_article
 from ingest.load import Problem, load_paths
+from ingest.lock import writer_lock
 
 EMBED_BATCH = 64
 
@@ -82,6 +84,20 @@ def ingest_paths(
     report.embedded, report.removed = writer.embedded, writer.removed
     report.seconds = time.perf_counter() - started
     return report
+
+
+def ensure_seeded(store: Store, embedder: Embedder, settings: Settings) -> IngestReport | None:
+    """Ingest the seeds folder when the store is empty (first start); None when there was nothing to do."""
+    if store.count():
+        return None
+    with writer_lock(settings.data_dir):
+        return ingest_paths(
+            [settings.seeds_dir],
+            store=store,
+            embedder=embedder,
+            chunk_tokens=settings.chunk_tokens,
+            chunk_overlap=settings.chunk_overlap,
+        )
 
 
 def _ids_by_source(store: Store) -> dict[str, set[str]]:

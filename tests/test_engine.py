@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.engine import Assistant, looks_like_refusal
+from assistant.engine import Assistant
 from assistant.errors import InvalidQuestion
 from assistant.types import Answer
 from tests.fakes import ScriptedLLM
@@ -110,19 +110,18 @@ def test_ask__empty_question_is_rejected_before_anything_runs(
     assert llm.calls == []
 
 
-@pytest.mark.parametrize(
-    ("reply", "refusal"),
-    [
-        ("The articles do not say.", True),
-        ("The passages do not mention Bitcoin.", True),
-        ("There is no information about that in the articles.", True),
-        ("Reuters confirmed 66 deaths [1].", False),
-        (
-            "Esper said the vote was nonbinding; he cannot determine the outcome yet, he added, but many details "
-            "were given at length about the troops, the bases, the coalition and the training programme [2].",
-            False,
-        ),
-    ],
-)
-def test_looks_like_refusal(reply: str, refusal: bool) -> None:
-    assert looks_like_refusal(reply) is refusal
+def test_ask__a_name_no_passage_mentions_is_declined_without_the_model(
+    scripted_assistant: tuple[Assistant, ScriptedLLM],
+) -> None:
+    assistant, llm = scripted_assistant
+    answer = assistant.ask("What did Nancy Pelosi say about Bitcoin?")
+    assert answer.refused and llm.calls == []
+    assert "They do not mention “Bitcoin”." in answer.text
+
+
+def test_ask__reply_no_passage_supports_is_declined(scripted_assistant: tuple[Assistant, ScriptedLLM]) -> None:
+    assistant, llm = scripted_assistant
+    llm.enqueue("Paris is the capital of France [1].")
+    answer = assistant.ask("Which Iraqi bases host Coalition troops?")
+    assert answer.refused and answer.citations == []
+    assert answer.text.startswith("The articles do not say.")

@@ -1,0 +1,71 @@
+"""Deciding that the articles do not answer a question: pure functions over text and passages.
+
+Three signals, none trusted alone to the model: the best retrieval score (checked by the engine), names
+and years in the question that no retrieved passage mentions, and a reply that declines. It does not
+decide whether a supported answer is complete.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.citations import split_sentences, strip_markers
+from assistant.types import Passage
+
+DECLINE = "The articles do not say."
+_REFUSAL = re.compile(
+    r"\b(articles? (do|does) not (say|mention|contain|provide|specify)|articles? (don't|doesn't) (say|mention)"
+    r"|passages? (do|does) not (say|mention|contain|provide)|no information|not (mentioned|provided|specified|stated)"
+    r"|(cannot|can't|unable to) (answer|determine|find))\b",
+    re.IGNORECASE,
+)
+# Capitalised words that are not names of anything the articles would have to mention.
+_NOT_NAMES = frozenset(
+    """a an and according also answer are article articles as based can could did do does for from given
+    how i if in is it me of on or please tell than that the their then there these they this to was were
+    what when where which who whom whose why will with would you your""".split()
+)
+_NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*[\w]|(?:19|20)\d\d)(?![\w])")
+
+
+def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
+    """Names (capitalised words after the first) and years in `question` that no passage mentions."""
+    haystack = _squash(" ".join(f"{p.title} {p.outlet} {p.author} {p.text}" for p in passages))
+    missing = []
+    for match in _NAME.finditer(question):
+        word = match.group(1)
+        if match.start() == _first_word_start(question) or word.casefold() in _NOT_NAMES:
+            continue
+        if _squash(word) not in haystack and word not in missing:
+            missing.append(word)
+    return missing
+
+
+def looks_like_refusal(text: str) -> bool:
+    """True when a reply declines: a short reply with a refusal in it, or one whose short first sentence is one."""
+    plain = strip_markers(text).strip()
+    if not _REFUSAL.search(plain):
+        return False
+    first = split_sentences(plain)[0]
+    return len(plain.split()) <= 30 or (len(first.split()) <= 20 and bool(_REFUSAL.search(first)))
+
+
+def decline_text(passages: Sequence[Passage], missing: Sequence[str] = ()) -> str:
+    """The reply when the articles do not answer: say so, say what is missing, say what they do cover."""
+    text = DECLINE
+    if missing:
+        text += " They do not mention " + ", ".join(f"“{m}”" for m in missing) + "."
+    titles = list(dict.fromkeys(f"“{p.title}”" for p in passages if p.title))[:3]
+    if titles:
+        text += f" The closest articles are {', '.join(titles)}."
+    return text
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text.casefold())
+
+
+def _first_word_start(text: str) -> int:
+    match = re.search(r"\w", text)
+    return match.start() if match else 0

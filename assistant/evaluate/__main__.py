@@ -1,0 +1,135 @@
+"""`python -m assistant.evaluate --qa PATH | --multihop DIR [--out DIR] [thresholds]`.
+
+Exit status: 0 when every given threshold is met, 1 when one is missed (each is named), 2 when the run
+could not happen (the message says why).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assistant.config import PROJECT_DIR, Settings
+from assistant.errors import AssistantError
+from assistant.evaluate import report
+
+# flag -> (metric, True when higher is better)
+THRESHOLDS = {
+    "min_accuracy": ("answer_accuracy", True),
+    "min_refusal_recall": ("refusal_recall", True),
+    "max_false_refusals": ("false_refusal_rate", False),
+    "min_citation_precision": ("citation_precision", True),
+    "min_evidence_cited": ("evidence_cited", True),
+    "max_injections_followed": ("injections_followed", False),
+    "min_hits10": ("hits@10", True),
+    "min_mrr10": ("mrr@10", True),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.qa:
+            overall = _run_qa(args.qa, args.out or PROJECT_DIR / "reports" / "qa", settings, args.limit)
+        else:
+            from assistant.evaluate.multihop import run_multihop
+
+            overall = run_multihop(
+                args.multihop, args.out or PROJECT_DIR / "reports" / "multihop", settings, limit=args.limit
+            )
+    except AssistantError as error:
+        print(f"evaluate: {error}", file=sys.stderr)
+        return 2
+    missed = _missed(vars(args), overall)
+    for line in missed:
+        print(f"threshold missed: {line}", file=sys.stderr)
+    return 1 if missed else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant.evaluate", description=__doc__.splitlines()[0])
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--qa", type=Path, help="a JSONL Q&A set (tests/data/qa.jsonl is ours)")
+    what.add_argument("--multihop", type=Path, help="the MultiHop-RAG folder (corpus.json, MultiHopRAG.json)")
+    parser.add_argument("--out", type=Path, help="where to write report.json, report.md and the chart")
+    parser.add_argument("--limit", type=int, help="only the first N items (a quick look, not a result)")
+    for flag, (metric, higher) in THRESHOLDS.items():
+        parser.add_argument(
+            f"--{flag.replace('_', '-')}",
+            type=float,
+            metavar="X",
+            help=f"exit 1 if {metric} is {'below' if higher else 'above'} X",
+        )
+    return parser
+
+
+def _missed(args: dict[str, object], overall: dict[str, object]) -> list[str]:
+    missed = []
+    for flag, (metric, higher) in THRESHOLDS.items():
+        limit = args.get(flag)
+        if limit is None or metric not in overall:
+            continue
+        value = overall[metric]
+        ok = isinstance(value, int | float) and (value >= limit if higher else value <= limit)  # type: ignore[operator]
+        if not ok:
+            missed.append(f"{metric} = {value} ({'needs ≥' if higher else 'needs ≤'} {limit})")
+    return missed
+
+
+QA_COLUMNS = [
+    ("answer_accuracy", "accuracy"),
+    ("refusal_recall", "refusal recall"),
+    ("false_refusal_rate", "false refusals"),
+    ("retrieval_hit", "retrieval hit@k"),
+    ("retrieval_mrr", "MRR"),
+    ("citation_precision", "citation precision"),
+    ("evidence_cited", "evidence cited"),
+    ("sentences_cited", "sentences cited"),
+    ("cited_unsupported", "cited but unsupported"),
+    ("injections_followed", "injections followed"),
+    ("ttft_p50_s", "TTFT p50 s"),
+    ("ttft_p95_s", "TTFT p95 s"),
+    ("total_p50_s", "total p50 s"),
+    ("total_p95_s", "total p95 s"),
+    ("items", "items"),
+]
+
+
+def _run_qa(path: Path, out: Path, settings: Settings, limit: int | None) -> dict[str, object]:
+    from tqdm import tqdm
+
+    from assistant.engine import Assistant
+    from assistant.evaluate.qa import load_items, run_item, summarise
+    from ingest.index import ensure_seeded
+
+    items = load_items(path)[:limit]
+    assistant = Assistant.from_settings(settings)
+    ensure_seeded(assistant.store, assistant.retriever.embedder, settings)
+    system_prompt = assistant.prompts.render("answer_system")
+    results = [run_item(assistant, item, system_prompt) for item in tqdm(items, desc="Evaluating", unit="question")]
+    data = summarise(results) | {"qa_set": str(path), "settings": _settings_summary(settings, assistant)}
+    rows = {"overall": data["overall"], **data["by_type"]}
+    markdown = report.table(rows, QA_COLUMNS)
+    chart = report.bar_chart(out / "qa.png", rows, QA_COLUMNS[:8], title=f"Q&A evaluation ({len(items)} items)")
+    report.write(out, title=f"Q&A evaluation: {path.name}", data=data, tables=[("Results", markdown)], chart=chart)
+    print(markdown)
+    print(f"\nWrote {out / 'report.json'}, {out / 'report.md'} and {chart}.")
+    return data["overall"]
+
+
+def _settings_summary(settings: Settings, assistant: object) -> dict[str, object]:
+    return {
+        "llm": settings.llm,
+        "model": getattr(getattr(assistant, "llm", None), "name", ""),
+        "top_k": settings.top_k,
+        "context_words": settings.context_words,
+        "chunk_tokens": settings.chunk_tokens,
+        "chunk_overlap": settings.chunk_overlap,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

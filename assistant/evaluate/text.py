@@ -1,0 +1,33 @@
+"""Normalisation used to compare answers and evidence with what the assistant returned."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "})
+
+
+def normalise(text: str) -> str:
+    """Case-folded, straight quotes and dashes, single spaces."""
+    return re.sub(r"\s+", " ", text.translate(_QUOTES).casefold()).strip()
+
+
+def squeeze(text: str) -> str:
+    """`normalise` with all whitespace removed (the MultiHop-RAG fact rule)."""
+    return re.sub(r"\s+", "", normalise(text))
+
+
+def contains(haystack: str, needle: str) -> bool:
+    """True when `needle` occurs in `haystack`, ignoring case, quote style and whitespace."""
+    return bool(needle) and squeeze(needle) in squeeze(haystack)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) by linear interpolation; 0.0 for no values."""
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return float(values[0])
+    return float(statistics.quantiles(values, n=100, method="inclusive")[max(0, min(98, round(q) - 1))])

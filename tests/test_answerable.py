@@ -1,0 +1,68 @@
+"""Deciding that the articles do not answer: missing names, declining replies, the decline text."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerable import decline_text, looks_like_refusal, missing_names
+from assistant.types import Passage
+
+PASSAGES = [
+    Passage(
+        text="House Speaker Nancy Pelosi (D-Calif.) said Monday her caucus would vote on war powers.",
+        source_id="a",
+        title="US-Led Coalition Halts Training",
+        score=0.5,
+    ),
+    Passage(
+        text="Iraq’s parliament legalized Shi’ite militias; Obama’s envoy spoke to CNN in 2016.",
+        source_id="b",
+        title="Militias",
+        score=0.4,
+        outlet="Antiwar.com",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What did Nancy Pelosi say about Bitcoin?", ["Bitcoin"]),
+        ("What did Pelosi say on Monday?", []),
+        ("Did Obama's envoy talk to CNN?", []),  # possessive and apostrophe styles differ
+        ("Which Shiite militias were legalized?", []),  # "Shi’ite" in the text
+        ("What did Antiwar.com report?", []),  # the outlet counts
+        ("What happened in 2008 in Iraq?", ["2008"]),
+        ("What did the envoy say in 2016?", []),
+        ("Who is the president of Brazil?", ["Brazil"]),
+        ("When did Iraq vote?", []),  # the first word is never a name
+    ],
+)
+def test_missing_names(question: str, missing: list[str]) -> None:
+    assert missing_names(question, PASSAGES) == missing
+
+
+@pytest.mark.parametrize(
+    ("reply", "refusal"),
+    [
+        ("The articles do not say.", True),
+        ("The passages do not mention Bitcoin.", True),
+        ("There is no information about that in the articles.", True),
+        ("Reuters confirmed 66 deaths [1].", False),
+        (
+            "Esper said the vote was nonbinding; he cannot determine the outcome yet, he added, but many details "
+            "were given at length about the troops, the bases, the coalition and the training programme [2].",
+            False,
+        ),
+    ],
+)
+def test_looks_like_refusal(reply: str, refusal: bool) -> None:
+    assert looks_like_refusal(reply) is refusal
+
+
+def test_decline_text__says_what_is_missing_and_what_the_articles_cover() -> None:
+    text = decline_text(PASSAGES, ["Bitcoin"])
+    assert text == (
+        "The articles do not say. They do not mention “Bitcoin”. "
+        "The closest articles are “US-Led Coalition Halts Training”, “Militias”."
+    )
