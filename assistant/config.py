@@ -98,6 +98,12 @@ class Settings:
         """Where the embedded Chroma store lives."""
         return self.data_dir / "chroma"
 
+    @property
+    def lexical_dir(self) -> Path:
+        """Where the BM25 index for this store and collection lives (beside the Chroma data)."""
+        where = f"{self.chroma_host}-{self.chroma_port}-" if self.chroma_host else ""
+        return self.data_dir / "lexical" / f"{where}{self.collection}"
+
 
 def _path(env: Mapping[str, str], name: str, default: Path | None) -> Path | None:
     raw = env.get(name, "").strip()

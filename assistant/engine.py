@@ -17,10 +17,9 @@ from assistant import context
 from assistant.answerable import decline_text, looks_like_refusal, missing_names
 from assistant.citations import CheckedSentence, check_citations, render, split_sentences, strip_markers
 from assistant.config import Settings
-from assistant.embed import Embedder
 from assistant.llm import LLM, Message, llm_from_settings
 from assistant.prompts import Prompts
-from assistant.retrieve import Retriever
+from assistant.retrieve import Retriever, build_retriever
 from assistant.store import Store
 from assistant.types import Answer, Citation, Passage
 from assistant.validate import Turn, clean_history, clean_question
@@ -62,10 +61,8 @@ class Assistant:
         """The real thing: local embedder, the configured store and LLM, prompts from files."""
         settings = settings or Settings.from_env()
         prompts = Prompts.load(settings.prompts_dir)
-        embedder = Embedder.from_model_dir(settings.model_dir)
-        store = Store.open(settings, embed_model=embedder.model_id, dimension=embedder.dimension)
         return cls(
-            Retriever(store, embedder),
+            build_retriever(settings),
             llm_from_settings(settings),
             prompts,
             top_k=settings.top_k,
@@ -101,7 +98,7 @@ class Assistant:
         passages = self.retriever.retrieve(standalone, self.top_k)
         timings["retrieve_s"] = time.perf_counter() - started - timings["condense_s"]
         missing = missing_names(standalone, passages)
-        if not passages or passages[0].score < self.min_score or missing:
+        if not passages or max(p.similarity for p in passages) < self.min_score or missing:
             timings["total_s"] = time.perf_counter() - started
             yield _declined(passages, standalone, timings, missing)
             return

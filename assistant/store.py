@@ -93,13 +93,16 @@ class Store:
         )
         return [to_passage(chunk_id, text, meta, 1.0 - float(distance)) for chunk_id, text, meta, distance in rows]
 
-    def get(self, ids: Sequence[str]) -> dict[str, Passage]:
-        """Chunks by id (score 0), for ids found by another retriever."""
+    def get(self, ids: Sequence[str], vector: np.ndarray) -> dict[str, Passage]:
+        """Chunks by id (found by another retriever), scored by cosine similarity to `vector`."""
         if not ids:
             return {}
-        result = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
-        rows = zip(result["ids"], result["documents"], result["metadatas"], strict=True)
-        return {chunk_id: to_passage(chunk_id, text, meta, 0.0) for chunk_id, text, meta in rows}
+        result = self._collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        rows = zip(result["ids"], result["documents"], result["metadatas"], result["embeddings"], strict=True)
+        return {
+            chunk_id: to_passage(chunk_id, text, meta, float(np.dot(np.asarray(embedding), vector)))
+            for chunk_id, text, meta, embedding in rows
+        }
 
     def _pages(self, *, include: list[str], size: int = 2000) -> Iterator[tuple[list[str], list[Any], list[Any]]]:
         offset = 0
@@ -113,12 +116,13 @@ class Store:
 
 
 def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
-    """A Passage from a stored chunk."""
+    """A Passage from a stored chunk, `score` being its cosine similarity to the question."""
     return Passage(
         text=text,
         source_id=str(meta.get("source_id", "")),
         title=str(meta.get("title", "")),
         score=score,
+        similarity=score,
         chunk_id=chunk_id,
         chunk_index=int(meta.get("chunk_index", 0)),
         outlet=str(meta.get("outlet", "")),

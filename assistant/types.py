@@ -11,12 +11,14 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Passage:
-    """One retrieved chunk of an article, with its retrieval score (higher is better)."""
+    """One retrieved chunk of an article: `score` ranks (higher is better), `similarity` is its cosine
+    similarity to the question (what decides that nothing relevant was found)."""
 
     text: str
     source_id: str
     title: str
     score: float
+    similarity: float = 0.0
     chunk_id: str = ""
     chunk_index: int = 0
     outlet: str = ""
@@ -31,6 +33,7 @@ class Passage:
             "title": self.title,
             "text": self.text,
             "score": round(self.score, 4),
+            "similarity": round(self.similarity, 4),
             "chunk_id": self.chunk_id,
             "chunk_index": self.chunk_index,
             "outlet": self.outlet,

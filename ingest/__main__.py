@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
                 embedder=embedder,
                 chunk_tokens=settings.chunk_tokens,
                 chunk_overlap=settings.chunk_overlap,
+                lexical_dir=settings.lexical_dir,
                 prune=args.prune,
                 progress=not args.quiet,
             )

@@ -14,6 +14,7 @@ from typing import Any
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.utils import get_tokenizer
 
+from assistant.lexical import search_header
 from ingest.load import Article
 
 
@@ -31,8 +32,7 @@ class Chunk:
 
 def header(article: Article) -> str:
     """The line put before each chunk's text for search: title, outlet, date."""
-    parts = [article.title, article.outlet, article.published_at[:10]]
-    return " | ".join(p for p in parts if p)
+    return search_header(article.title, article.outlet, article.published_at)
 
 
 def chunk_article(article: Article, *, chunk_tokens: int, overlap: int) -> list[Chunk]:

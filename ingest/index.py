@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant import lexical
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.store import Store
@@ -55,10 +56,12 @@ def ingest_paths(
     embedder: Embedder,
     chunk_tokens: int,
     chunk_overlap: int,
+    lexical_dir: Path | None = None,
     prune: bool = False,
     progress: bool = True,
 ) -> IngestReport:
-    """Bring the store in line with the articles under `paths`; with `prune`, drop articles not there."""
+    """Bring the store (and the BM25 index in `lexical_dir`) in line with the articles under `paths`;
+    with `prune`, drop articles that are not there."""
     started = time.perf_counter()
     loaded = load_paths(paths)
     report = IngestReport(articles=len(loaded.articles), problems=loaded.problems)
@@ -81,6 +84,8 @@ def ingest_paths(
     if prune:
         writer.add([], {chunk_id for ids in stored.values() for chunk_id in ids})
     writer.flush()
+    if lexical_dir is not None:
+        lexical.sync(lexical_dir, store)  # after the vectors: a rerun after a crash brings it in line
     report.embedded, report.removed = writer.embedded, writer.removed
     report.seconds = time.perf_counter() - started
     return report
@@ -97,6 +102,7 @@ def ensure_seeded(store: Store, embedder: Embedder, settings: Settings) -> Inges
             embedder=embedder,
             chunk_tokens=settings.chunk_tokens,
             chunk_overlap=settings.chunk_overlap,
+            lexical_dir=settings.lexical_dir,
         )
 
 

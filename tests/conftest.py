@@ -16,7 +16,7 @@ from assistant.config import PROJECT_DIR, Settings
 from assistant.embed import Embedder
 from assistant.engine import Assistant
 from assistant.prompts import Prompts
-from assistant.retrieve import Retriever
+from assistant.retrieve import Retriever, build_retriever
 from assistant.store import Store
 from ingest.index import ingest_paths
 from tests.fakes import ScriptedLLM
@@ -49,26 +49,28 @@ def store(settings: Settings, embedder: Embedder) -> Store:
 
 
 @pytest.fixture(scope="session")
-def seeded_store(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Store:
-    """A real Chroma store holding the three seed articles (read-only for tests)."""
+def seeded_retriever(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Retriever:
+    """The hybrid retriever over a real Chroma store and BM25 index holding the three seed articles."""
     settings = make_settings(tmp_path_factory.mktemp("seeded") / "data")
-    store = Store.open(settings, embed_model=embedder.model_id, dimension=embedder.dimension)
+    retriever = build_retriever(settings, embedder)
     ingest_paths(
         [SEEDS],
-        store=store,
+        store=retriever.store,
         embedder=embedder,
         chunk_tokens=settings.chunk_tokens,
         chunk_overlap=settings.chunk_overlap,
+        lexical_dir=settings.lexical_dir,
         progress=False,
     )
-    return store
+    retriever.refresh()
+    return retriever
 
 
 @pytest.fixture
-def scripted_assistant(seeded_store: Store, embedder: Embedder) -> tuple[Assistant, ScriptedLLM]:
+def scripted_assistant(seeded_retriever: Retriever) -> tuple[Assistant, ScriptedLLM]:
     """The real engine over the seeded store, with a scripted LLM that records its prompts."""
     llm = ScriptedLLM()
-    return Assistant(Retriever(seeded_store, embedder), llm, Prompts.load(PROJECT_DIR / "prompts")), llm
+    return Assistant(seeded_retriever, llm, Prompts.load(PROJECT_DIR / "prompts")), llm
 
 
 def free_port() -> int:

@@ -5,20 +5,16 @@ from __future__ import annotations
 import pytest
 
 from assistant.config import PROJECT_DIR, Settings
-from assistant.embed import Embedder
 from assistant.engine import Assistant
 from assistant.llm import llm_from_settings
 from assistant.prompts import Prompts
 from assistant.retrieve import Retriever
-from assistant.store import Store
 
 
 @pytest.fixture(scope="module")
-def real_assistant(seeded_store: Store, embedder: Embedder) -> Assistant:
+def real_assistant(seeded_retriever: Retriever) -> Assistant:
     settings = Settings.from_env()
-    return Assistant(
-        Retriever(seeded_store, embedder), llm_from_settings(settings), Prompts.load(PROJECT_DIR / "prompts")
-    )
+    return Assistant(seeded_retriever, llm_from_settings(settings), Prompts.load(PROJECT_DIR / "prompts"))
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,10 @@ import pytest
 
 from assistant import models
 from assistant.config import PROJECT_DIR, Settings
-from assistant.embed import Embedder
 from assistant.engine import Assistant
 from assistant.llm import OpenAILLM, llm_from_settings
 from assistant.prompts import Prompts
 from assistant.retrieve import Retriever
-from assistant.store import Store
 from tests.conftest import free_port, wait_for_http
 
 
@@ -51,11 +49,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def remote_assistant(server: str, seeded_store: Store, embedder: Embedder) -> Assistant:
+def remote_assistant(server: str, seeded_retriever: Retriever) -> Assistant:
     settings = Settings.from_env().with_(llm="openai", openai_base_url=server, llm_model="qwen-embedded")
     llm = llm_from_settings(settings)
     assert isinstance(llm, OpenAILLM)
-    return Assistant(Retriever(seeded_store, embedder), llm, Prompts.load(PROJECT_DIR / "prompts"))
+    return Assistant(seeded_retriever, llm, Prompts.load(PROJECT_DIR / "prompts"))
 
 
 def test_openai_backend__answers_with_checked_citations(remote_assistant: Assistant) -> None:
