@@ -1,8 +1,8 @@
 """The local ONNX embedder: all-MiniLM-L6-v2 (int8) run with onnxruntime and tokenizers.
 
 Mean pooling over the attention mask, then L2 normalisation, as sentence-transformers does for this
-model. It does not download anything and does not use PyTorch; texts longer than 256 word pieces are
-truncated, as in the original model.
+model. Texts are cut at 128 word pieces, the length the model was trained on: twice as fast as 256 on a
+CPU, and BM25 still reads every word of a chunk. It does not download anything or use PyTorch.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import numpy as np
 
 from assistant import models
 
-MODEL_ID = "all-MiniLM-L6-v2-int8"
+MODEL_ID = "all-MiniLM-L6-v2-int8-128"
 DIMENSION = 384
-MAX_TOKENS = 256
+MAX_TOKENS = 128
 
 
 class Embedder:
@@ -25,7 +25,7 @@ class Embedder:
     model_id = MODEL_ID
     dimension = DIMENSION
 
-    def __init__(self, onnx_path: Path, tokenizer_path: Path, *, threads: int = 0, batch_size: int = 32) -> None:
+    def __init__(self, onnx_path: Path, tokenizer_path: Path, *, threads: int = 0, batch_size: int = 16) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 

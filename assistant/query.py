@@ -1,0 +1,92 @@
+"""What a news question says about where to look: outlets it names and dates it gives. Pure functions.
+
+Outlet names come from the indexed articles' metadata (so nothing is hard-coded); a name matches on
+word boundaries, as written or in its short form before " | ", " - " or ": ", in any case as long as
+its words are capitalised ("CNBC" finds "Cnbc", "the verge of" finds nothing).
+Dates are recognised in the "October 5, 2023" / "Oct. 5, 2023" forms only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split(), start=1
+    )
+}
+_DATE = re.compile(r"\b(" + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b", re.IGNORECASE)
+_MIN_ALIAS = 3
+_SMALL_WORDS = frozenset({"the", "a", "an", "of", "and", "&", "for", "on", "in"})
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An outlet named in the question: where, and which indexed outlets the name stands for."""
+
+    start: int
+    end: int
+    outlets: frozenset[str]
+
+
+class OutletMatcher:
+    """Finds the indexed outlets a question names."""
+
+    def __init__(self, outlets: Iterable[str]) -> None:
+        aliases: dict[str, set[str]] = {}
+        for outlet in {o.strip() for o in outlets if o and o.strip()}:
+            for alias in _aliases(outlet):
+                aliases.setdefault(alias.casefold(), set()).add(outlet)
+        self._aliases = {alias: frozenset(names) for alias, names in aliases.items()}
+        ordered = sorted(self._aliases, key=len, reverse=True)
+        self._pattern = (
+            re.compile(r"(?<!\w)(" + "|".join(re.escape(a) for a in ordered) + r")(?!\w)", re.IGNORECASE)
+            if ordered
+            else None
+        )
+
+    def mentions(self, question: str) -> list[Mention]:
+        """Outlet mentions in order of appearance (a name said twice counts twice)."""
+        if self._pattern is None:
+            return []
+        return [
+            Mention(m.start(), m.end(), self._aliases[m.group(1).casefold()])
+            for m in self._pattern.finditer(question)
+            if _capitalised(m.group(1))
+        ]
+
+
+def segments(question: str, mentions: list[Mention]) -> list[str]:
+    """For each mention, the text after it up to the next mention (what is said about that outlet)."""
+    ends = [m.start for m in mentions[1:]] + [len(question)]
+    return [question[m.end : end] for m, end in zip(mentions, ends, strict=True)]
+
+
+def dates(text: str) -> set[str]:
+    """ISO dates (YYYY-MM-DD) written in `text`."""
+    found = set()
+    for month, day, year in _DATE.findall(text):
+        number = next(i for name, i in _MONTHS.items() if name.startswith(month.lower()))
+        try:
+            found.add(date(int(year), number, int(day)).isoformat())
+        except ValueError:
+            continue
+    return found
+
+
+def _capitalised(text: str) -> bool:
+    """Names are written capitalised: "the Verge" names an outlet, "the verge of" does not."""
+    words = [w for w in re.split(r"[\s|:-]+", text) if w and w.casefold() not in _SMALL_WORDS]
+    return all(w[0].isupper() or w[0].isdigit() for w in words)
+
+
+def _aliases(outlet: str) -> set[str]:
+    names = {outlet}
+    for separator in (" | ", " - ", ": "):
+        if separator in outlet:
+            names.add(outlet.split(separator)[0].strip())
+    return {n for n in names if len(n) >= _MIN_ALIAS}
