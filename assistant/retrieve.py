@@ -1,7 +1,8 @@
 """Hybrid retrieval tuned on MultiHop-RAG: BM25 and dense scores fused, steered by outlets and dates.
 
 1. BM25 scores every chunk (header "title | outlet | date" included); Chroma returns the `candidates`
-   nearest chunks by cosine. Both are scaled to 0..1 per query and mixed: 0.6·BM25 + 0.4·dense.
+   nearest chunks by cosine. Both are divided by their best score for the question and mixed:
+   0.6·BM25 + 0.4·dense.
 2. A chunk whose article date is written in the question gets +0.3.
 3. When the question names outlets, each mention gets its own list of that outlet's chunks, ranked by
    the score plus half the BM25 score of the words that follow the mention (and +0.5 for a date
@@ -30,11 +31,22 @@ DATE_BONUS, SEGMENT_WEIGHT, SEGMENT_DATE_BONUS = 0.3, 0.5, 0.5
 class Retriever:
     """Finds the passages most related to a question."""
 
-    def __init__(self, store: Store, embedder: Embedder, *, lexical_dir: Path | None = None, candidates: int = 100):
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        *,
+        lexical_dir: Path | None = None,
+        candidates: int = 100,
+        weights: tuple[float, float] = (LEXICAL_WEIGHT, DENSE_WEIGHT),
+        steer: bool = True,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.lexical_dir = lexical_dir
         self.candidates = candidates
+        self.weights = weights
+        self.steer = steer
         self.lexical: lexical.LexicalIndex | None = None
         self.refresh()
 
@@ -53,11 +65,13 @@ class Retriever:
     def describe(self) -> str:
         """One line saying how this retriever ranks."""
         if self.lexical is None:
-            return "dense only (MiniLM int8, cosine)"
-        return (
-            f"hybrid: {LEXICAL_WEIGHT}·BM25 (bm25s k1 0.9 b 0.4, Snowball) + {DENSE_WEIGHT}·dense (MiniLM int8, "
-            f"top {self.candidates} from Chroma), +{DATE_BONUS} for a date named, per-outlet round-robin"
+            return "dense only (MiniLM int8 from Chroma, cosine)"
+        lexical_weight, dense_weight = self.weights
+        text = (
+            f"{lexical_weight}·BM25 (bm25s k1 0.9 b 0.4, Snowball) + "
+            f"{dense_weight}·dense (MiniLM int8, Chroma top {self.candidates})"
         )
+        return text + (f", +{DATE_BONUS} for a date named, per-outlet round-robin" if self.steer else "")
 
     def retrieve(self, question: str, k: int = 10) -> list[Passage]:
         """The `k` best passages for `question`, best first (`score`: fused; `similarity`: cosine)."""
@@ -74,13 +88,13 @@ class Retriever:
 
     def _base_scores(self, question: str, dense: list[Passage]) -> np.ndarray:
         assert self.lexical is not None
-        score = LEXICAL_WEIGHT * _scaled(self.lexical.scores(question))
-        similarity = np.array([p.similarity for p in dense], dtype=np.float32)
-        low, high = (float(similarity.min()), float(similarity.max())) if len(dense) else (0.0, 0.0)
-        for passage, value in zip(dense, similarity, strict=True):
-            if passage.chunk_id in self._position and high > low:
-                score[self._position[passage.chunk_id]] += DENSE_WEIGHT * (value - low) / (high - low)
-        named = query.dates(question)
+        lexical_weight, dense_weight = self.weights
+        score = lexical_weight * _scaled(self.lexical.scores(question))
+        high = max((p.similarity for p in dense), default=0.0)
+        for passage in dense:  # chunks beyond the candidates count as 0, as unrelated text scores near 0
+            if passage.chunk_id in self._position and high > 0:
+                score[self._position[passage.chunk_id]] += dense_weight * max(0.0, passage.similarity) / high
+        named = query.dates(question) if self.steer else set()
         if named:
             score += DATE_BONUS * np.isin(self._date, list(named))
         return score
@@ -88,13 +102,13 @@ class Retriever:
     def _rank(self, question: str, score: np.ndarray, k: int) -> list[int]:
         """Chunk positions, best first: round-robin over named outlets, then the global order."""
         assert self.lexical is not None
-        mentions = self._outlets.mentions(question)
+        mentions = self._outlets.mentions(question) if self.steer else []
         ranked: list[int] = []
         if mentions:
             groups = []
             for mention, segment in zip(mentions, query.segments(question, mentions), strict=True):
                 members = np.flatnonzero(np.isin(self._outlet, list(mention.outlets)))
-                boost = SEGMENT_WEIGHT * LEXICAL_WEIGHT * _scaled(self.lexical.scores(segment))[members]
+                boost = SEGMENT_WEIGHT * self.weights[0] * _scaled(self.lexical.scores(segment))[members]
                 if query.dates(segment):
                     boost = boost + SEGMENT_DATE_BONUS * np.isin(self._date[members], list(query.dates(segment)))
                 value = score[members] + boost

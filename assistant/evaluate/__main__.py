@@ -38,7 +38,11 @@ def main(argv: list[str] | None = None) -> int:
             from assistant.evaluate.multihop import run_multihop
 
             overall = run_multihop(
-                args.multihop, args.out or PROJECT_DIR / "reports" / "multihop", settings, limit=args.limit
+                args.multihop,
+                args.out or PROJECT_DIR / "reports" / "multihop",
+                settings,
+                limit=args.limit,
+                ablate=args.ablate,
             )
     except AssistantError as error:
         print(f"evaluate: {error}", file=sys.stderr)
@@ -56,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument("--multihop", type=Path, help="the MultiHop-RAG folder (corpus.json, MultiHopRAG.json)")
     parser.add_argument("--out", type=Path, help="where to write report.json, report.md and the chart")
     parser.add_argument("--limit", type=int, help="only the first N items (a quick look, not a result)")
+    parser.add_argument("--ablate", action="store_true", help="--multihop: also rank with parts of the recipe")
     for flag, (metric, higher) in THRESHOLDS.items():
         parser.add_argument(
             f"--{flag.replace('_', '-')}",

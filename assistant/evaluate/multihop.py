@@ -34,7 +34,9 @@ COLUMNS = [
 ]
 
 
-def run_multihop(folder: Path, out: Path, settings: Settings, *, limit: int | None = None) -> dict[str, Any]:
+def run_multihop(
+    folder: Path, out: Path, settings: Settings, *, limit: int | None = None, ablate: bool = False
+) -> dict[str, Any]:
     """Ingest, retrieve, score, write the reports; returns the overall metrics."""
     corpus, queries_path = folder / "corpus.json", folder / "MultiHopRAG.json"
     if not corpus.is_file() or not queries_path.is_file():
@@ -44,6 +46,7 @@ def run_multihop(folder: Path, out: Path, settings: Settings, *, limit: int | No
     ingest_seconds = _ingest(corpus, retriever, settings)
     queries = [q for q in json.loads(queries_path.read_text()) if q["question_type"] != "null_query"][:limit]
     scored, latencies = _retrieve_all(retriever, queries)
+    ablation = {name: _metrics(_retrieve_all(variant, queries)[0]) for name, variant in _variants(retriever, ablate)}
     rows = {"ours (all)": _metrics(scored)} | {
         f"ours: {kind}": _metrics([s for s in scored if s["type"] == kind])
         for kind in sorted({s["type"] for s in scored})
@@ -56,6 +59,7 @@ def run_multihop(folder: Path, out: Path, settings: Settings, *, limit: int | No
     data: dict[str, Any] = {
         "overall": overall,
         "rows": rows,
+        "ablation": ablation,
         "paper": paper,
         "questions": len(scored),
         "chunks": retriever.store.count(),
@@ -68,7 +72,7 @@ def run_multihop(folder: Path, out: Path, settings: Settings, *, limit: int | No
     }
     chart_rows = {"ours": rows["ours (all)"]} | {k: v for k, v in paper.items() if k.startswith("paper best")}
     chart = report.bar_chart(out / "multihop.png", chart_rows, COLUMNS, title="MultiHop-RAG retrieval")
-    markdown = report.table(rows | paper, COLUMNS)
+    markdown = report.table(rows | ablation | paper, COLUMNS)
     timing = (
         f"{len(scored)} questions, {data['chunks']} chunks of ≤{settings.chunk_tokens} tokens "
         f"(overlap {settings.chunk_overlap}); retrieve p50 {overall['retrieve_p50_ms']:.1f} ms, "
@@ -80,6 +84,21 @@ def run_multihop(folder: Path, out: Path, settings: Settings, *, limit: int | No
     print(markdown + "\n\n" + timing)
     print(f"\nWrote {out / 'report.json'}, {out / 'report.md'} and {chart}.")
     return overall
+
+
+def _variants(retriever: Retriever, ablate: bool) -> list[tuple[str, Retriever]]:
+    """The same store ranked by parts of the recipe, to show what each part buys."""
+    if not ablate:
+        return []
+    store, embedder, lexical_dir = retriever.store, retriever.embedder, retriever.lexical_dir
+    return [
+        ("ablation: dense only (Chroma)", Retriever(store, embedder)),
+        ("ablation: BM25 only", Retriever(store, embedder, lexical_dir=lexical_dir, weights=(1.0, 0.0), steer=False)),
+        (
+            "ablation: BM25 + dense, no outlet/date steering",
+            Retriever(store, embedder, lexical_dir=lexical_dir, steer=False),
+        ),
+    ]
 
 
 def _ingest(corpus: Path, retriever: Retriever, settings: Settings) -> float:
