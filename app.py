@@ -42,6 +42,7 @@ CSS = """
 .src mark {background: var(--color-accent-soft); color: inherit; padding: 0 2px; border-radius: 3px}
 .standalone {font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 8px}
 """
+MAX_SAVED = 20  # conversation turns kept in the browser
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
@@ -52,7 +53,7 @@ def build(assistant: Assistant) -> gr.Blocks:
             f"# {TITLE}\nAsk about the indexed news articles. Every claim is marked with `[n]` "
             "pointing at the numbered passage it comes from; if the articles don't say, the assistant says so."
         )
-        turns = gr.State([])
+        saved = gr.BrowserState([], storage_key="news-qa-conversation")  # survives a page reload
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chat = gr.Chatbot(label="Chat", height=520, elem_id="chat", buttons=["copy"], feedback_options=None)
@@ -71,39 +72,46 @@ def build(assistant: Assistant) -> gr.Blocks:
                 gr.Markdown("### Sources")
                 sources = gr.HTML(_sources_html(None), elem_id="sources")
 
-        def respond(question: str, shown: list[dict[str, Any]], history: list[list[str]]) -> Iterator[tuple]:
+        def respond(question: str, conversation: list[dict[str, Any]]) -> Iterator[tuple]:
             try:
                 question = clean_question(question, max_chars=assistant.max_question_chars)
             except AssistantError as error:
                 raise gr.Error(str(error)) from None
-            shown = [*shown, {"role": "user", "content": _escape_md(question)}, {"role": "assistant", "content": "…"}]
-            yield "", shown, _sources_html(None), history
+            conversation = _valid(conversation)
+            history = [[turn["question"], turn["answer"]["answer"]] for turn in conversation]
+            shown = [*_messages(conversation), {"role": "user", "content": _escape_md(question)}]
+            shown.append({"role": "assistant", "content": "…"})
+            yield "", shown, _sources_html(None), gr.skip()
             text = ""
             try:
                 for item in assistant.stream(question, history):
                     if isinstance(item, Answer):
-                        shown[-1] = {"role": "assistant", "content": _answer_md(item)}
-                        if item.citations:
-                            shown.append(_sources_message(item))
-                        yield "", shown, _sources_html(item), [*history, [question, item.text]]
+                        conversation = [*conversation, {"question": question, "answer": item.to_dict()}][-MAX_SAVED:]
+                        yield "", _messages(conversation), _sources_html(item), conversation
                     else:
                         text += item
                         shown[-1] = {"role": "assistant", "content": _escape_md(text)}
-                        yield "", shown, gr.skip(), history
+                        yield "", shown, gr.skip(), gr.skip()
             except AssistantError as error:
                 shown[-1] = {"role": "assistant", "content": f"⚠️ {_escape_md(str(error))}"}
-                yield question, shown, _sources_html(None), history
+                yield question, shown, _sources_html(None), gr.skip()
+
+        def restore(conversation: list[dict[str, Any]]) -> tuple:
+            conversation = _valid(conversation)
+            latest = Answer.from_dict(conversation[-1]["answer"]) if conversation else None
+            return _messages(conversation), _sources_html(latest), conversation
 
         gr.on(
             [box.submit, send.click],
             respond,
-            inputs=[box, chat, turns],
-            outputs=[box, chat, sources, turns],
+            inputs=[box, saved],
+            outputs=[box, chat, sources, saved],
             api_visibility="private",
             concurrency_id="llm",
             concurrency_limit=1,
         )
-        clear.click(lambda: ([], [], _sources_html(None)), outputs=[chat, turns, sources], api_visibility="private")
+        demo.load(restore, inputs=saved, outputs=[chat, sources, saved], api_visibility="private")
+        clear.click(lambda: ([], [], _sources_html(None)), outputs=[chat, saved, sources], api_visibility="private")
         _api(assistant)
     return demo
 
@@ -141,6 +149,33 @@ def _api(assistant: Assistant) -> None:
     gr.api(ask, api_name="ask", concurrency_id="llm", concurrency_limit=1)
     gr.api(ask_stream, api_name="ask_stream", concurrency_id="llm", concurrency_limit=1)
     gr.api(retrieve, api_name="retrieve", concurrency_limit=4)
+
+
+def _valid(conversation: object) -> list[dict[str, Any]]:
+    """The saved turns that have the shape we save (they come back from the browser); others are dropped."""
+    if not isinstance(conversation, list):
+        return []
+    turns = []
+    for turn in conversation[-MAX_SAVED:]:
+        try:
+            Answer.from_dict(turn["answer"])
+            if isinstance(turn["question"], str) and isinstance(turn["answer"]["answer"], str):
+                turns.append(turn)
+        except (TypeError, KeyError, ValueError, IndexError, AttributeError):
+            continue
+    return turns
+
+
+def _messages(conversation: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chat messages for saved turns: each answer keeps the sources (and numbering) it was given."""
+    shown: list[dict[str, Any]] = []
+    for turn in conversation:
+        answer = Answer.from_dict(turn["answer"])
+        shown.append({"role": "user", "content": _escape_md(turn["question"])})
+        shown.append({"role": "assistant", "content": _answer_md(answer)})
+        if answer.citations:
+            shown.append(_sources_message(answer))
+    return shown
 
 
 def _escape_md(text: str) -> str:

@@ -8,7 +8,7 @@ decide whether a supported answer is complete.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assistant.citations import split_sentences, strip_markers
 from assistant.types import Passage
@@ -29,15 +29,18 @@ _NOT_NAMES = frozenset(
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*[\w]|(?:19|20)\d\d)(?![\w])")
 
 
-def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
-    """Names (capitalised words after the first) and years in `question` that no passage mentions."""
+def missing_names(
+    question: str, passages: Sequence[Passage], *, known: Callable[[str], bool] = lambda _: False
+) -> list[str]:
+    """Names (capitalised words after the first) and years in `question` that no passage mentions and
+    that `known` (the whole indexed collection) does not contain either."""
     haystack = _squash(" ".join(f"{p.title} {p.outlet} {p.author} {p.text}" for p in passages))
     missing = []
     for match in _NAME.finditer(question):
         word = match.group(1)
         if match.start() == _first_word_start(question) or word.casefold() in _NOT_NAMES:
             continue
-        if _squash(word) not in haystack and word not in missing:
+        if _squash(word) not in haystack and word not in missing and not known(word):
             missing.append(word)
     return missing
 

@@ -88,11 +88,15 @@ def content_words(text: str) -> set[str]:
 
 
 def word_support(sentence: str, passage: str) -> float:
-    """Share of the sentence's content words found in the passage (0 when it has none)."""
+    """Share of the sentence's content words found in the passage; 0 when it has none, or when it
+    states a number the passage does not contain (a figure is never supported by its neighbours)."""
     claim = content_words(strip_markers(sentence))
     if not claim:
         return 0.0
-    return len(claim & content_words(passage)) / len(claim)
+    found = content_words(passage)
+    if any(word[0].isdigit() and word not in found for word in claim):
+        return 0.0
+    return len(claim & found) / len(claim)
 
 
 def check_citations(
@@ -101,17 +105,21 @@ def check_citations(
     *,
     similarity: Sequence[Sequence[float]] | None = None,
     threshold: float = SUPPORT_THRESHOLD,
+    question: str = "",
 ) -> list[CheckedSentence]:
     """Check every sentence's markers against `passages` (1-based); see the module docstring.
 
-    `similarity[i][j]`, when given, is the embedding cosine between sentence i and passage j.
+    `similarity[i][j]`, when given, is the embedding cosine between sentence i and passage j. A
+    sentence that only repeats words of `question` states nothing and is not presented as sourced.
     """
+    asked = content_words(question)
     checked = []
     for i, sentence in enumerate(split_sentences(answer)):
         claim = strip_markers(sentence)
-        scores = [
-            _blend(word_support(claim, p), similarity[i][j] if similarity else None) for j, p in enumerate(passages)
-        ]
+        if question and content_words(claim) <= asked:
+            checked.append(CheckedSentence(claim, (), 0.0))
+            continue
+        scores = [_support(claim, p, similarity[i][j] if similarity else None) for j, p in enumerate(passages)]
         valid = [n for n in dict.fromkeys(parse_markers(sentence)) if 1 <= n <= len(passages)]
         supported = _kept(claim, valid, scores, passages, threshold)
         if not supported and scores and max(scores) >= threshold:
@@ -161,5 +169,9 @@ def _split_end(text: str) -> tuple[str, str]:
     return text[: match.start()].rstrip(), match.group()
 
 
-def _blend(words: float, cosine: float | None) -> float:
-    return words if cosine is None else 0.5 * words + 0.5 * max(0.0, cosine)
+def _support(claim: str, passage: str, cosine: float | None) -> float:
+    """Word overlap blended with embedding similarity; 0 when the words rule the passage out."""
+    words = word_support(claim, passage)
+    if words == 0.0 or cosine is None:
+        return words
+    return 0.5 * words + 0.5 * max(0.0, cosine)

@@ -97,7 +97,7 @@ class Assistant:
         timings = {"condense_s": time.perf_counter() - started}
         passages = self.retriever.retrieve(standalone, self.top_k)
         timings["retrieve_s"] = time.perf_counter() - started - timings["condense_s"]
-        missing = missing_names(standalone, passages)
+        missing = missing_names(standalone, passages, known=self.retriever.knows)
         if not passages or max(p.similarity for p in passages) < self.min_score or missing:
             timings["total_s"] = time.perf_counter() - started
             yield _declined(passages, standalone, timings, missing)
@@ -112,7 +112,7 @@ class Assistant:
     def _finish(
         self, raw: str, passages: list[Passage], standalone: str, timings: dict[str, float], started: float
     ) -> Answer:
-        checked = [] if looks_like_refusal(raw) else self._check(raw, passages)
+        checked = [] if looks_like_refusal(raw) else self._check(raw, passages, standalone)
         timings["total_s"] = time.perf_counter() - started
         if not any(sentence.cited for sentence in checked):  # declined, or nothing the passages support
             return _declined(passages, standalone, timings, [])
@@ -158,14 +158,15 @@ class Assistant:
             return f"{turns[-1][0]} {question}"  # cheap fallback: the previous question gives the context
         return rewritten
 
-    def _check(self, raw: str, passages: list[Passage]) -> list[CheckedSentence]:
+    def _check(self, raw: str, passages: list[Passage], question: str) -> list[CheckedSentence]:
         """Citations checked against the passages, with sentence-passage embedding similarity."""
         sentences = [strip_markers(s) for s in split_sentences(raw)]
         if not sentences:
             return []
         vectors = self.retriever.embedder.embed(sentences + [p.text for p in passages])
         similarity: np.ndarray = vectors[: len(sentences)] @ vectors[len(sentences) :].T
-        return check_citations(raw, [p.text for p in passages], similarity=similarity.tolist())
+        texts = [p.text for p in passages]
+        return check_citations(raw, texts, similarity=similarity.tolist(), question=question)
 
 
 def _declined(passages: list[Passage], standalone: str, timings: dict[str, float], missing: list[str]) -> Answer:

@@ -69,6 +69,11 @@ class LexicalIndex:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float32)
 
+    def knows(self, text: str) -> bool:
+        """True when every token of `text` occurs somewhere in the index (False for no tokens)."""
+        tokens = tokenize([text])[0]
+        return bool(tokens) and all(t in self._vocabulary for t in tokens)
+
     def save(self, directory: Path) -> None:
         """Write atomically: a reader sees the old index or the new one, never half of one."""
         staging = directory.with_name(directory.name + ".new")

@@ -62,6 +62,10 @@ class Retriever:
         self._date = np.array([str(m.get("published_at", ""))[:10] for m in meta], dtype=object)
         self._outlets = query.OutletMatcher(set(self._outlet.tolist()))
 
+    def knows(self, word: str) -> bool:
+        """True when `word` (as BM25 tokenises it) occurs anywhere in the indexed articles."""
+        return self.lexical is not None and self.lexical.knows(word)
+
     def describe(self) -> str:
         """One line saying how this retriever ranks."""
         if self.lexical is None:

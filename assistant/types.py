@@ -26,6 +26,12 @@ class Passage:
     published_at: str = ""
     url: str = ""
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Passage:
+        """The inverse of `to_dict`."""
+        fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        return cls(**fields)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used by the API."""
         return {
@@ -77,6 +83,24 @@ class Answer:
     refused: bool = False
     standalone_question: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """The inverse of `to_dict` (citations point into the passages by their number)."""
+        passages = [Passage.from_dict(p) for p in data.get("passages", [])]
+        citations = [
+            Citation(c["n"], passages[c["n"] - 1], c.get("sentence", ""), c.get("support", 0.0))
+            for c in data.get("citations", [])
+            if 1 <= c.get("n", 0) <= len(passages)
+        ]
+        return cls(
+            text=data.get("answer", ""),
+            citations=citations,
+            passages=passages,
+            refused=bool(data.get("refused", False)),
+            standalone_question=data.get("standalone_question", ""),
+            timings=dict(data.get("timings", {})),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """`{"answer", "refused", "citations", "passages", "standalone_question", "timings"}`."""

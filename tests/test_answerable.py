@@ -66,3 +66,9 @@ def test_decline_text__says_what_is_missing_and_what_the_articles_cover() -> Non
         "The articles do not say. They do not mention “Bitcoin”. "
         "The closest articles are “US-Led Coalition Halts Training”, “Militias”."
     )
+
+
+def test_missing_names__a_name_known_to_the_collection_is_not_missing() -> None:
+    known = {"Ditz", "Jason"}.__contains__
+    assert missing_names("What is Jason Ditz's job?", PASSAGES, known=lambda w: known(w.removesuffix("'s"))) == []
+    assert missing_names("What did Jason Ditz say about Bitcoin?", PASSAGES, known=known) == ["Bitcoin"]

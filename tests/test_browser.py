@@ -47,3 +47,17 @@ def test_page__question_gets_a_cited_answer_with_its_passage_in_view(browser, ap
     assert cited.locator(".src-n").inner_text() == "[1]"
     assert "66 Sunni civilians" in cited.locator("mark").inner_text()
     assert cited.is_visible()
+
+
+def test_page__a_reload_keeps_the_conversation_and_its_numbering(browser, app_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_url, wait_until="load")
+    page.locator("#question textarea").fill("Who wrote the letter that seemed to suggest US forces were leaving Iraq?")
+    page.locator("#question textarea").press("Enter")
+    page.locator("#sources .src.cited mark").first.wait_for(timeout=120_000)
+    before = page.locator("#chat .message.bot").first.inner_text()
+    page.reload(wait_until="load")
+    page.locator("#sources .src.cited mark").first.wait_for(timeout=30_000)
+    after = page.locator("#chat .message.bot").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "after-reload.png"), full_page=True)
+    assert "Seely" in after and after == before

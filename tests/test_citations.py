@@ -103,3 +103,16 @@ def test_split_sentences(text: str, sentences: list[str]) -> None:
 
 def test_strip_markers() -> None:
     assert strip_markers("Killed [1][2] and hurt [3, 4].") == "Killed and hurt."
+
+
+def test_check_citations__a_number_the_passage_lacks_is_never_supported() -> None:
+    checked = check_citations("The US spent $1.5 billion on the Sunni civilians [1].", PASSAGES)
+    assert checked[0].cited == ()
+
+
+def test_check_citations__a_sentence_that_only_repeats_the_question_is_not_sourced() -> None:
+    question = "What is the name of the spokesman quoted by Reuters about Sunni civilians?"
+    checked = check_citations(
+        "The name of the spokesman quoted by Reuters about Sunni civilians is [1].", PASSAGES, question=question
+    )
+    assert checked[0].cited == ()
