@@ -28,6 +28,7 @@ class Settings:
     chunk_tokens: int = 256
     chunk_overlap: int = 32
     top_k: int = 4
+    dense_weight: float = 0.2
     context_words: int = 150
     min_score: float = 0.2
     llm: str = "local"
@@ -60,6 +61,7 @@ class Settings:
             "chunk_overlap": _int(env, "ASSISTANT_CHUNK_OVERLAP", base.chunk_overlap, low=0),
             "top_k": _int(env, "ASSISTANT_TOP_K", base.top_k, low=1),
             "context_words": _int(env, "ASSISTANT_CONTEXT_WORDS", base.context_words, low=20),
+            "dense_weight": _float(env, "ASSISTANT_DENSE_WEIGHT", base.dense_weight),
             "min_score": _float(env, "ASSISTANT_MIN_SCORE", base.min_score),
             "llm": env.get("ASSISTANT_LLM", base.llm).strip().lower(),
             "gguf": _path(env, "ASSISTANT_GGUF", None),
@@ -90,6 +92,8 @@ class Settings:
         """Raise ConfigError for combinations that cannot work."""
         if self.llm not in ("local", "openai"):
             raise ConfigError(f"ASSISTANT_LLM must be 'local' or 'openai', not {self.llm!r}.")
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ConfigError("ASSISTANT_DENSE_WEIGHT must be between 0 and 1.")
         if self.chunk_overlap >= self.chunk_tokens:
             raise ConfigError("ASSISTANT_CHUNK_OVERLAP must be smaller than ASSISTANT_CHUNK_TOKENS.")
 

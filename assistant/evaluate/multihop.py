@@ -96,7 +96,11 @@ def _variants(retriever: Retriever, ablate: bool) -> list[tuple[str, Retriever]]
         ("ablation: BM25 only", Retriever(store, embedder, lexical_dir=lexical_dir, weights=(1.0, 0.0), steer=False)),
         (
             "ablation: BM25 + dense, no outlet/date steering",
-            Retriever(store, embedder, lexical_dir=lexical_dir, steer=False),
+            Retriever(store, embedder, lexical_dir=lexical_dir, weights=retriever.weights, steer=False),
+        ),
+        (
+            "ablation: BM25 with outlet/date steering, no dense",
+            Retriever(store, embedder, lexical_dir=lexical_dir, weights=(1.0, 0.0)),
         ),
     ]
 
