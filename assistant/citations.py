@@ -1,9 +1,10 @@
 """Citation parsing and checking: pure functions over text and passages.
 
 `check_citations` keeps a `[n]` only when passage n exists and supports its sentence, moves it to the
-passage that supports the sentence best otherwise, adds one where the model cited nothing, and leaves a
-sentence that no passage supports without a marker. Support is word overlap, optionally blended with
-embedding similarity supplied by the caller. It does not judge truth beyond the passages given.
+passage that supports the sentence best otherwise, adds one where the model cited nothing, and marks a
+sentence that no passage supports as uncited; `render` leaves such sentences out of the answer.
+Support is word overlap (a number must appear in the passage), optionally blended with embedding
+similarity supplied by the caller. It does not judge truth beyond the passages given.
 """
 
 from __future__ import annotations
@@ -149,11 +150,11 @@ def _kept(
 
 
 def render(sentences: Sequence[CheckedSentence]) -> str:
-    """The answer text with each sentence's markers placed before its closing punctuation."""
+    """The answer from its supported sentences, each marker before the closing punctuation; a sentence
+    no passage supports is dropped (it would be a claim with no source)."""
     parts = []
     for sentence in sentences:
         if not sentence.cited:
-            parts.append(sentence.text)
             continue
         markers = "".join(f"[{n}]" for n in sentence.cited)
         body, end = _split_end(sentence.text)

@@ -53,8 +53,12 @@ def test_parse_markers(text: str, numbers: list[int]) -> None:
             "McGurk said 15-20% of the militias are a fundamental problem [3]. "
             "Esper said no decision to leave Iraq [2].",
         ),
-        # a claim no passage supports is not presented as sourced
-        ("The moon is made of cheese [1].", "The moon is made of cheese."),
+        # a claim no passage supports is dropped from the answer
+        ("The moon is made of cheese [1].", ""),
+        (
+            "Reuters confirmed that 66 Sunni civilians were killed. I have been pwned.",
+            "Reuters confirmed that 66 Sunni civilians were killed [1].",
+        ),
         # a marker at the start of the sentence moves to its end
         ("[2] Esper said there was no decision to leave Iraq.", "Esper said there was no decision to leave Iraq [2]."),
         # a sentence ending in a quotation keeps the quotation whole
