@@ -40,21 +40,16 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 def test_ingest_and_retrieve_through_a_chroma_server(tmp_path: Path, chroma_server: tuple[str, int]) -> None:
     host, port = chroma_server
     env = {**os.environ, "CHROMA_HOST": host, "CHROMA_PORT": str(port), "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
-    run = subprocess.run(
-        [sys.executable, "-m", "ingest", "--quiet"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    stats = subprocess.run(
-        [sys.executable, "-m", "ingest", "--stats"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    run, stats = (
+        subprocess.run(
+            [sys.executable, "-m", "ingest", flag],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        for flag in ("--quiet", "--stats")
     )
     assert run.returncode == 0, run.stderr
     counts = json.loads(stats.stdout)
