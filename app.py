@@ -241,6 +241,7 @@ def _prepare(settings: Settings) -> Assistant:
     report = ensure_seeded(assistant.store, assistant.retriever.embedder, settings)
     if report:
         print(f"The store was empty: ingested {settings.seeds_dir}: {report.summary()}.", file=sys.stderr)
+    assistant.warm_up()  # the fixed prompt start is evaluated now, not during the first question
     return assistant
 
 

@@ -31,6 +31,7 @@ class Settings:
     dense_weight: float = 0.2
     context_words: int = 150
     min_score: float = 0.2
+    passage_floor: float = 0.4
     llm: str = "local"
     gguf: Path | None = None
     llm_model: str = "local-model"
@@ -63,6 +64,7 @@ class Settings:
             "context_words": _int(env, "ASSISTANT_CONTEXT_WORDS", base.context_words, low=20),
             "dense_weight": _float(env, "ASSISTANT_DENSE_WEIGHT", base.dense_weight),
             "min_score": _float(env, "ASSISTANT_MIN_SCORE", base.min_score),
+            "passage_floor": _float(env, "ASSISTANT_PASSAGE_FLOOR", base.passage_floor),
             "llm": env.get("ASSISTANT_LLM", base.llm).strip().lower(),
             "gguf": _path(env, "ASSISTANT_GGUF", None),
             "llm_model": env.get("ASSISTANT_LLM_MODEL", base.llm_model),
@@ -94,6 +96,8 @@ class Settings:
             raise ConfigError(f"ASSISTANT_LLM must be 'local' or 'openai', not {self.llm!r}.")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ConfigError("ASSISTANT_DENSE_WEIGHT must be between 0 and 1.")
+        if not 0.0 <= self.passage_floor <= 1.0:
+            raise ConfigError("ASSISTANT_PASSAGE_FLOOR must be between 0 and 1.")
         if self.chunk_overlap >= self.chunk_tokens:
             raise ConfigError("ASSISTANT_CHUNK_OVERLAP must be smaller than ASSISTANT_CHUNK_TOKENS.")
 

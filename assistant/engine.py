@@ -21,6 +21,7 @@ from assistant.llm import LLM, Message, llm_from_settings
 from assistant.prompts import Prompts
 from assistant.retrieve import Retriever, build_retriever
 from assistant.store import Store
+from assistant.timing import stage
 from assistant.types import Answer, Citation, Passage
 from assistant.validate import Turn, clean_history, clean_question
 
@@ -30,6 +31,7 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 _CONDENSE_TOKENS = 64
+KEEP_PASSAGES = 2  # always read, however they score
 
 
 class Assistant:
@@ -43,6 +45,7 @@ class Assistant:
         *,
         top_k: int = 4,
         min_score: float = 0.2,
+        passage_floor: float = 0.0,
         max_answer_tokens: int = 320,
         max_question_chars: int = 2000,
         context_words: int = 150,
@@ -52,21 +55,26 @@ class Assistant:
         self.prompts = prompts
         self.top_k = top_k
         self.min_score = min_score
+        self.passage_floor = passage_floor
         self.max_answer_tokens = max_answer_tokens
         self.max_question_chars = max_question_chars
         self.context_words = context_words
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Assistant:
-        """The real thing: local embedder, the configured store and LLM, prompts from files."""
+    def from_settings(
+        cls, settings: Settings | None = None, *, retriever: Retriever | None = None, llm: LLM | None = None
+    ) -> Assistant:
+        """The real thing: local embedder, the configured store and LLM, prompts from files
+        (pass `retriever` or `llm` to share ones already loaded)."""
         settings = settings or Settings.from_env()
         prompts = Prompts.load(settings.prompts_dir)
         return cls(
-            build_retriever(settings),
-            llm_from_settings(settings),
+            retriever or build_retriever(settings),
+            llm or llm_from_settings(settings),
             prompts,
             top_k=settings.top_k,
             min_score=settings.min_score,
+            passage_floor=settings.passage_floor,
             max_answer_tokens=settings.max_answer_tokens,
             max_question_chars=settings.max_question_chars,
             context_words=settings.context_words,
@@ -89,30 +97,49 @@ class Assistant:
         raise AssertionError("stream() always ends with an Answer")
 
     def stream(self, question: str, history: Sequence[Sequence[str]] = ()) -> Iterator[str | Answer]:
-        """Yield the answer's text as it is generated, then the checked `Answer`."""
+        """Yield the answer's text as it is generated, then the checked `Answer`.
+
+        The Answer's `timings` hold each stage in seconds (condense, embed_query, dense, lexical,
+        fusion, prompt_build, prompt_eval, generation, check) plus first_token_s and total_s.
+        """
         started = time.perf_counter()
+        timings: dict[str, float] = {}
         text = clean_question(question, max_chars=self.max_question_chars)
         turns = clean_history(history)
-        standalone = self._condense(text, turns)
-        timings = {"condense_s": time.perf_counter() - started}
-        passages = self.retriever.retrieve(standalone, self.top_k)
-        timings["retrieve_s"] = time.perf_counter() - started - timings["condense_s"]
+        with stage(timings, "condense"):
+            standalone = self._condense(text, turns)
+        passages = self.retriever.retrieve(standalone, self.top_k, timings=timings)
         missing = missing_names(standalone, passages, known=self.retriever.knows)
         if not passages or max(p.similarity for p in passages) < self.min_score or missing:
             timings["total_s"] = time.perf_counter() - started
             yield _declined(passages, standalone, timings, missing)
             return
-        pieces = []
-        for piece in self.llm.stream(self._messages(standalone, passages), max_tokens=self.max_answer_tokens):
-            timings.setdefault("first_token_s", time.perf_counter() - started)
+        with stage(timings, "prompt_build"):
+            passages = _worth_reading(passages, self.passage_floor)
+            messages = self._messages(standalone, passages)
+        pieces: list[str] = []
+        asked = time.perf_counter()
+        for piece in self.llm.stream(messages, max_tokens=self.max_answer_tokens):
+            if not pieces:
+                timings["prompt_eval_s"] = time.perf_counter() - asked
+                timings["first_token_s"] = time.perf_counter() - started
             pieces.append(piece)
             yield piece
+        timings["generation_s"] = time.perf_counter() - asked - timings.get("prompt_eval_s", 0.0)
         yield self._finish("".join(pieces), passages, standalone, timings, started)
+
+    def warm_up(self) -> None:
+        """Evaluate the fixed start of the answer prompt once, so the first question finds it cached."""
+        prefix = self.prompts.render("answer_user", passages="", question="").split("\n")[0]
+        system = {"role": "system", "content": self.prompts.render("answer_system")}
+        for _ in self.llm.stream([system, {"role": "user", "content": prefix}], max_tokens=1):
+            pass
 
     def _finish(
         self, raw: str, passages: list[Passage], standalone: str, timings: dict[str, float], started: float
     ) -> Answer:
-        checked = [] if looks_like_refusal(raw) else self._check(raw, passages, standalone)
+        with stage(timings, "check"):
+            checked = [] if looks_like_refusal(raw) else self._check(raw, passages, standalone)
         timings["total_s"] = time.perf_counter() - started
         if not any(sentence.cited for sentence in checked):  # declined, or nothing the passages support
             return _declined(passages, standalone, timings, [])
@@ -167,6 +194,16 @@ class Assistant:
         similarity: np.ndarray = vectors[: len(sentences)] @ vectors[len(sentences) :].T
         texts = [p.text for p in passages]
         return check_citations(raw, texts, similarity=similarity.tolist(), question=question)
+
+
+def _worth_reading(passages: list[Passage], floor: float) -> list[Passage]:
+    """The passages the model reads: the best two, then those scoring at least `floor` of the best.
+
+    Every passage costs prompt tokens (time before the first word); a weak third or fourth one rarely
+    holds the answer and can pull a small model off it. The best two stay for two-article questions.
+    """
+    top = max((p.score for p in passages), default=0.0)
+    return [p for i, p in enumerate(passages) if i < KEEP_PASSAGES or p.score >= floor * top]
 
 
 def _declined(passages: list[Passage], standalone: str, timings: dict[str, float], missing: list[str]) -> Answer:

@@ -27,6 +27,7 @@ class LLM(Protocol):
     """What the engine needs from a language model."""
 
     name: str
+    usage: dict[str, float]  # the last reply's token counts, where the backend knows them
 
     def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
         """Yield the reply's text in pieces as it is generated (temperature 0)."""
@@ -34,34 +35,79 @@ class LLM(Protocol):
 
 
 class LocalLLM:
-    """A GGUF model run in this process by llama-cpp-python."""
+    """A GGUF model run in this process by llama-cpp-python.
 
-    def __init__(self, path: Path, *, threads: int, context: int) -> None:
+    The chat template from the GGUF is applied here, so the prompt's token count is known before it
+    is evaluated. llama.cpp keeps the KV cache of the last prompt and re-evaluates only what differs
+    after the longest shared prefix; a small RAM cache of past states keeps the fixed system prompt
+    warm across the occasional condense call, which has a different prefix.
+    """
+
+    def __init__(self, path: Path, *, threads: int, context: int, cache_mb: int = 384) -> None:
         try:
-            from llama_cpp import Llama
+            from llama_cpp import Llama, LlamaRAMCache
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         except ImportError as error:
             raise ModelError("llama-cpp-python is not installed; install the project's requirements.") from error
         try:
             self._llama = Llama(
-                model_path=str(path), n_ctx=context, n_threads=threads, n_batch=512, verbose=False, seed=0
+                model_path=str(path),
+                n_ctx=context,
+                n_threads=threads,
+                n_threads_batch=threads,
+                n_batch=512,
+                verbose=False,
+                seed=0,
             )
         except (ValueError, RuntimeError) as error:
             raise ModelError(f"Cannot load the model {path}: {error}") from error
+        template = self._llama.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelError(f"The model {path} has no chat template in its metadata.")
+        eos = self._llama.token_eos()
+        self._format = Jinja2ChatFormatter(
+            template=template,
+            eos_token=self._llama._model.token_get_text(eos),
+            bos_token=self._llama._model.token_get_text(self._llama.token_bos()),
+            stop_token_ids=[eos],
+        )
+        self._llama.set_cache(LlamaRAMCache(capacity_bytes=cache_mb << 20))
         self._lock = threading.Lock()
         self.name = path.name
+        self.usage: dict[str, float] = {}
 
     def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
         with self._lock:
-            chunks: Iterator[Any] = self._llama.create_chat_completion(  # type: ignore[assignment]
-                messages=messages,  # type: ignore[arg-type]
-                stream=True,
-                temperature=0.0,
-                max_tokens=max_tokens,
+            formatted = self._format(messages=messages)  # type: ignore[arg-type]
+            tokens = self._llama.tokenize(
+                formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
             )
+            stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop] if formatted.stop else []
+            perf = self._perf(reset=True)
+            chunks: Iterator[Any] = self._llama.create_completion(  # type: ignore[assignment]
+                tokens, stream=True, temperature=0.0, max_tokens=max_tokens, stop=stop
+            )
+            pieces = 0
             for chunk in chunks:
-                piece = chunk["choices"][0]["delta"].get("content")
+                piece = chunk["choices"][0]["text"]
                 if piece:
+                    pieces += 1
                     yield str(piece)
+            perf = self._perf()
+            self.usage = {
+                "prompt_tokens": len(tokens),
+                "prompt_tokens_evaluated": perf.n_p_eval,
+                "prompt_eval_ms": perf.t_p_eval_ms,
+                "completion_tokens": perf.n_eval + 1 if pieces else 0,
+            }
+
+    def _perf(self, *, reset: bool = False) -> Any:
+        import llama_cpp
+
+        context = self._llama._ctx.ctx
+        if reset:
+            llama_cpp.llama_perf_context_reset(context)
+        return llama_cpp.llama_perf_context(context)
 
 
 class OpenAILLM:
@@ -73,6 +119,7 @@ class OpenAILLM:
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = httpx.Timeout(timeout_s, connect=10.0)
         self.name = model
+        self.usage: dict[str, float] = {}
 
     def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
         body = {"model": self._model, "messages": messages, "stream": True, "temperature": 0, "max_tokens": max_tokens}

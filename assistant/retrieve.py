@@ -22,6 +22,7 @@ from assistant import lexical, query
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.store import Store
+from assistant.timing import stage
 from assistant.types import Passage
 
 DENSE_WEIGHT = 0.2  # measured on MultiHop-RAG with 128-piece MiniLM vectors; see the README
@@ -77,23 +78,30 @@ class Retriever:
         )
         return text + (f", +{DATE_BONUS} for a date named, per-outlet round-robin" if self.steer else "")
 
-    def retrieve(self, question: str, k: int = 10) -> list[Passage]:
-        """The `k` best passages for `question`, best first (`score`: fused; `similarity`: cosine)."""
-        vector = self.embedder.embed_one(question)
-        dense = self.store.query(vector, max(k, self.candidates))
+    def retrieve(self, question: str, k: int = 10, *, timings: dict[str, float] | None = None) -> list[Passage]:
+        """The `k` best passages for `question`, best first (`score`: fused; `similarity`: cosine).
+
+        `timings`, when given, receives the stages: embed_query, dense, lexical, fusion.
+        """
+        with stage(timings, "embed_query"):
+            vector = self.embedder.embed_one(question)
+        with stage(timings, "dense"):
+            dense = self.store.query(vector, max(k, self.candidates))
         if self.lexical is None or not self.lexical.ids:
             return dense[:k]
-        score = self._base_scores(question, dense)
-        order = self._rank(question, score, k)
-        chosen = [self.lexical.ids[i] for i in order]
-        known = {p.chunk_id: p for p in dense}
-        known |= self.store.get([c for c in chosen if c not in known], vector)
+        with stage(timings, "lexical"):
+            bm25 = self.lexical.scores(question)
+        with stage(timings, "fusion"):
+            score = self._base_scores(question, bm25, dense)
+            order = self._rank(question, score, k)
+            chosen = [self.lexical.ids[i] for i in order]
+            known = {p.chunk_id: p for p in dense}
+            known |= self.store.get([c for c in chosen if c not in known], vector)
         return [replace(known[c], score=float(score[self._position[c]])) for c in chosen if c in known]
 
-    def _base_scores(self, question: str, dense: list[Passage]) -> np.ndarray:
-        assert self.lexical is not None
+    def _base_scores(self, question: str, bm25: np.ndarray, dense: list[Passage]) -> np.ndarray:
         lexical_weight, dense_weight = self.weights
-        score = lexical_weight * _scaled(self.lexical.scores(question))
+        score = lexical_weight * _scaled(bm25)
         high = max((p.similarity for p in dense), default=0.0)
         for passage in dense:  # chunks beyond the candidates count as 0, as unrelated text scores near 0
             if passage.chunk_id in self._position and high > 0:

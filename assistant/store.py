@@ -8,6 +8,7 @@ dimension it was built with, and refuses to open with a different one.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,18 @@ class Store:
         """Every chunk as (id, text, metadata)."""
         for ids, documents, metadatas in self._pages(include=["documents", "metadatas"]):
             yield from zip(ids, documents, metadatas, strict=True)
+
+    def records(self, *, size: int = 1000) -> Iterator[tuple[str, str, dict[str, Any], np.ndarray]]:
+        """Every chunk as (id, text, metadata, vector)."""
+        offset = 0
+        while True:
+            page = self._collection.get(include=["documents", "metadatas", "embeddings"], limit=size, offset=offset)
+            if not page["ids"]:
+                return
+            rows = zip(page["ids"], page["documents"], page["metadatas"], page["embeddings"], strict=True)
+            for chunk_id, text, meta, vector in rows:
+                yield chunk_id, text, dict(meta), np.asarray(vector, dtype=np.float32)
+            offset += len(page["ids"])
 
     def upsert(
         self, ids: Sequence[str], vectors: np.ndarray, documents: Sequence[str], metadatas: Sequence[dict[str, Any]]
@@ -130,6 +143,15 @@ def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> 
         published_at=str(meta.get("published_at", "")),
         url=str(meta.get("url", "")),
     )
+
+
+def open_collection(directory: Path, name: str) -> Any:
+    """A bare embedded Chroma collection, for third-party code (the benchmark's llama-index baseline)."""
+    import chromadb
+
+    directory.mkdir(parents=True, exist_ok=True)
+    client = chromadb.PersistentClient(path=str(directory), settings=chromadb.Settings(anonymized_telemetry=False))
+    return client.get_or_create_collection(name)
 
 
 def _client(settings: Settings) -> Any:

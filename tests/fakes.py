@@ -15,6 +15,7 @@ class ScriptedLLM:
     def __init__(self, *replies: str) -> None:
         self.replies = list(replies)
         self.calls: list[list[Message]] = []
+        self.usage: dict[str, float] = {}
 
     def enqueue(self, *replies: str) -> None:
         """Queue more replies."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from assistant.embed import DIMENSION, Embedder
 
@@ -29,3 +30,18 @@ def test_embed__batching_and_order_do_not_change_vectors(embedder: Embedder) -> 
     together = embedder.embed(texts)
     alone = np.stack([embedder.embed_one(t) for t in texts])
     assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_embed__repeated_texts_come_from_the_cache_unchanged(embedder: Embedder) -> None:
+    texts = ["Reuters confirmed 66 deaths.", "Reuters confirmed 66 deaths.", "The coalition paused training."]
+    first = embedder.embed(texts)
+    again = embedder.embed(texts[::-1])
+    assert np.array_equal(first[0], first[1])
+    assert np.array_equal(again[::-1], first)
+
+
+def test_embed__cache_keeps_only_the_most_recent_texts(embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("assistant.embed.CACHE_SIZE", 2)
+    for text in ("alpha text", "beta text", "gamma text"):
+        embedder.embed([text])
+    assert list(embedder._cache) == ["beta text", "gamma text"]

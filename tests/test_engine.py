@@ -125,3 +125,30 @@ def test_ask__reply_no_passage_supports_is_declined(scripted_assistant: tuple[As
     answer = assistant.ask("Which Iraqi bases host Coalition troops?")
     assert answer.refused and answer.citations == []
     assert answer.text.startswith("The articles do not say.")
+
+
+@pytest.mark.parametrize("floor", [0.0, 0.4, 0.99])
+def test_ask__weak_passages_beyond_the_best_two_are_not_sent(
+    scripted_assistant: tuple[Assistant, ScriptedLLM], floor: float
+) -> None:
+    base, llm = scripted_assistant
+    assistant = Assistant(base.retriever, llm, base.prompts, passage_floor=floor)
+    retrieved = assistant.retrieve(QUESTION, k=assistant.top_k)
+    top = retrieved[0].score
+    expected = [p.chunk_id for i, p in enumerate(retrieved) if i < 2 or p.score >= floor * top]
+    llm.enqueue("Reuters confirmed that 66 Sunni civilians were killed [1].")
+    answer = assistant.ask(QUESTION)
+    numbers = [int(n) for n in re.findall(r'<passage id="(\d+)"', llm.calls[-1][-1]["content"])]
+    assert numbers == list(range(1, len(expected) + 1))
+    assert [p.chunk_id for p in answer.passages] == expected
+    assert (floor == 0.99) == (len(expected) == 2)
+
+
+def test_stream__times_every_stage(scripted_assistant: tuple[Assistant, ScriptedLLM]) -> None:
+    assistant, llm = scripted_assistant
+    llm.enqueue("Reuters confirmed that 66 Sunni civilians were killed [1].")
+    timings = assistant.ask(QUESTION).timings
+    stages = ["condense", "embed_query", "dense", "lexical", "fusion", "prompt_build", "prompt_eval", "generation"]
+    assert {f"{s}_s" for s in [*stages, "check"]} <= set(timings)
+    assert sum(timings[f"{s}_s"] for s in stages) <= timings["total_s"]
+    assert timings["first_token_s"] <= timings["total_s"]
