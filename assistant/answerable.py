@@ -1,8 +1,9 @@
 """Deciding that the articles do not answer a question: pure functions over text and passages.
 
-Three signals, none trusted alone to the model: the best retrieval score (checked by the engine), names
-and years in the question that no retrieved passage mentions, and a reply that declines. It does not
-decide whether a supported answer is complete.
+Four signals, none trusted alone to the model: the best retrieval score (checked by the engine), names
+and years in the question that no retrieved passage mentions, a reply that declines, and a reply that
+does not hold the kind of answer asked for (a count for "how many"). It does not decide whether a
+supported answer is complete.
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ _NOT_NAMES = frozenset(
     how i if in is it me of on or please tell than that the their then there these they this to was were
     what when where which who whom whose why will with would you your""".split()
 )
+_COUNT_QUESTION = re.compile(
+    r"\b(how (many|much)|what (number|percentage|percent|share|proportion|fraction)|how large a)\b", re.IGNORECASE
+)
+_NUMBER = re.compile(
+    r"\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+    r"|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|third|none|no one|zero)\b",
+    re.IGNORECASE,
+)
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*[\w]|(?:19|20)\d\d)(?![\w])")
 
 
@@ -43,6 +52,16 @@ def missing_names(
         if _squash(word) not in haystack and word not in missing and not known(word):
             missing.append(word)
     return missing
+
+
+def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:
+    """False when `question` asks for a count or share and no sentence states a number the question
+    does not already hold ("several others" does not answer "how many")."""
+    if not _COUNT_QUESTION.search(question):
+        return True
+    asked = {n.casefold() for n in _NUMBER.findall(question)}
+    found = (n.casefold() for sentence in sentences for n in _NUMBER.findall(strip_markers(sentence)))
+    return any(n not in asked for n in found)
 
 
 def looks_like_refusal(text: str) -> bool:

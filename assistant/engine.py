@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from assistant import context
-from assistant.answerable import decline_text, looks_like_refusal, missing_names
+from assistant.answerable import answers_the_kind, decline_text, looks_like_refusal, missing_names
 from assistant.citations import CheckedSentence, check_citations, render, split_sentences, strip_markers
 from assistant.config import Settings
 from assistant.llm import LLM, Message, llm_from_settings
@@ -141,7 +141,8 @@ class Assistant:
         with stage(timings, "check"):
             checked = [] if looks_like_refusal(raw) else self._check(raw, passages, standalone)
         timings["total_s"] = time.perf_counter() - started
-        if not any(sentence.cited for sentence in checked):  # declined, or nothing the passages support
+        cited = [sentence.text for sentence in checked if sentence.cited]
+        if not cited or not answers_the_kind(standalone, cited):  # declined, unsupported, or beside the point
             return _declined(passages, standalone, timings, [])
         return Answer(
             text=render(checked),
@@ -154,7 +155,12 @@ class Assistant:
     def _messages(self, question: str, passages: list[Passage]) -> list[Message]:
         blocks = "\n\n".join(
             self.prompts.render(
-                "passage", n=e.n, title=_attr(e.passage.title), outlet=_attr(e.passage.outlet), text=_quoted(e.text)
+                "passage",
+                n=e.n,
+                title=_attr(e.passage.title),
+                outlet=_attr(e.passage.outlet),
+                author=_attr(e.passage.author),
+                text=_quoted(e.text),
             )
             for e in self._excerpts(question, passages)
         )
@@ -192,7 +198,7 @@ class Assistant:
             return []
         vectors = self.retriever.embedder.embed(sentences + [p.text for p in passages])
         similarity: np.ndarray = vectors[: len(sentences)] @ vectors[len(sentences) :].T
-        texts = [p.text for p in passages]
+        texts = [_checked_text(p) for p in passages]
         return check_citations(raw, texts, similarity=similarity.tolist(), question=question)
 
 
@@ -222,6 +228,12 @@ def _citations(checked: list[CheckedSentence], passages: list[Passage]) -> list[
         for n in sentence.cited:
             first.setdefault(n, Citation(n, passages[n - 1], sentence.text, sentence.support))
     return sorted(first.values(), key=lambda c: c.n)
+
+
+def _checked_text(passage: Passage) -> str:
+    """What a sentence citing `passage` may draw on: its text and the byline the model was shown."""
+    byline = ", ".join(x for x in (passage.author, passage.outlet) if x)
+    return f"{passage.title}. {byline}.\n{passage.text}" if byline else f"{passage.title}.\n{passage.text}"
 
 
 def _attr(value: str) -> str:

@@ -17,7 +17,7 @@ from assistant.errors import PromptError
 REQUIRED: dict[str, frozenset[str]] = {
     "answer_system": frozenset(),
     "answer_user": frozenset({"passages", "question"}),
-    "passage": frozenset({"n", "title", "outlet", "text"}),
+    "passage": frozenset({"n", "title", "outlet", "author", "text"}),
     "condense": frozenset({"history", "question"}),
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answerable import decline_text, looks_like_refusal, missing_names
+from assistant.answerable import answers_the_kind, decline_text, looks_like_refusal, missing_names
 from assistant.types import Passage
 
 PASSAGES = [
@@ -72,3 +72,21 @@ def test_missing_names__a_name_known_to_the_collection_is_not_missing() -> None:
     known = {"Ditz", "Jason"}.__contains__
     assert missing_names("What is Jason Ditz's job?", PASSAGES, known=lambda w: known(w.removesuffix("'s"))) == []
     assert missing_names("What did Jason Ditz say about Bitcoin?", PASSAGES, known=known) == ["Bitcoin"]
+
+
+@pytest.mark.parametrize(
+    ("question", "sentences", "expected"),
+    [
+        ("How many Sunni civilians were killed?", ["Reuters confirmed 66 were killed [1]."], True),
+        ("How many people died with Soleimani?", ["The strike killed Soleimani and several others [1]."], False),
+        ("How many votes did the resolution get?", ["The resolution received nonbinding votes [1]."], False),
+        ("What share of the 100 militias is a problem?", ["Between 15-20% are a problem [1]."], True),
+        ("What share of the 100 militias is a problem?", ["Of the 100 militias, many are [1]."], False),
+        ("How many troops stayed?", ["About five thousand troops stayed [2]."], True),
+        ("Who wrote the letter?", ["The letter was written by a general [1]."], True),
+    ],
+)
+def test_answers_the_kind__a_count_question_needs_a_new_number(
+    question: str, sentences: list[str], expected: bool
+) -> None:
+    assert answers_the_kind(question, sentences) is expected

@@ -29,7 +29,7 @@ def test_prompts__project_prompts_load_and_render() -> None:
     [
         ("answer_user", "{passages}", "missing the variable {question}"),
         ("condense", "{history}\n{question}\n{extra}", "unknown variable {extra}"),
-        ("passage", "{n} {title} {outlet} {text", "not a valid template"),
+        ("passage", "{n} {title} {outlet} {author} {text", "not a valid template"),
     ],
 )
 def test_prompts__bad_prompt_file_fails_naming_itself(
