@@ -72,6 +72,10 @@ class Embedder:
                 self._remember(text, vector)
         return out
 
+    def forget(self) -> None:
+        """Empty the vector cache."""
+        self._cache.clear()
+
     def _remember(self, text: str, vector: np.ndarray) -> None:
         self._cache[text] = vector
         while len(self._cache) > CACHE_SIZE:

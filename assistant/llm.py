@@ -101,6 +101,13 @@ class LocalLLM:
                 "completion_tokens": perf.n_eval + 1 if pieces else 0,
             }
 
+    def forget(self) -> None:
+        """Drop the KV cache and the saved states: the next prompt is evaluated from its first token."""
+        with self._lock:
+            self._llama.reset()
+            if self._llama.cache is not None:
+                self._llama.set_cache(type(self._llama.cache)(capacity_bytes=self._llama.cache.capacity_bytes))
+
     def _perf(self, *, reset: bool = False) -> Any:
         import llama_cpp
 

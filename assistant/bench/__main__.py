@@ -20,7 +20,7 @@ from assistant.bench.pipelines import Baseline, Ours
 from assistant.config import PROJECT_DIR, Settings
 from assistant.embed import Embedder
 from assistant.errors import AssistantError
-from assistant.llm import llm_from_settings
+from assistant.llm import LLM, llm_from_settings
 
 MULTIHOP = PROJECT_DIR.parent / "shared" / "benchmarks" / "multihop-rag"
 WARM_UP = "What did the coalition say about training Iraqi forces?"
@@ -65,6 +65,8 @@ def run(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
             chunks = pipeline.ingest(seeds)
             result["retrieval_3"] = measure.retrieval(pipeline, questions, repeats=10, chunks=chunks)
             result |= measure.answers(pipeline, questions, warm_up=WARM_UP)
+            if name == "ours" and args.ablate:
+                data["ladder"] = _ladder(settings.with_(data_dir=Path(tmp)), embedder, llm, questions)
             chunks = pipeline.ingest([corpus])
             result["retrieval_609"] = measure.retrieval(pipeline, queries, repeats=1, chunks=chunks)
             chunks = pipeline.replicate(9)
@@ -72,6 +74,24 @@ def run(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     data["ours"] |= _app_figures(args.out, questions[:3])
     data["machine"]["articles"] = {"seeds": seed_tokens[0], "multihop": corpus_tokens[0]}
     return summary.headline(data)
+
+
+def _ladder(settings: Settings, embedder: Embedder, llm: LLM, questions: list[str]) -> dict[str, Any]:
+    """The answer figures with the speed work added one step at a time, to show what each step bought."""
+    whole = {"context_words": 100_000, "passage_floor": 0.0}
+    steps = [
+        ("whole passages, nothing cached", whole, True),
+        ("+ KV prefix cache, warm-up, vector cache", whole, False),
+        ("+ only the relevant sentences", {"passage_floor": 0.0}, False),
+        ("+ weak passages left out (all of ours)", {}, False),
+    ]
+    ladder = {}
+    for label, changes, cold in steps:
+        print(f"[ladder] {label}…", file=sys.stderr)
+        pipeline = Ours(settings.with_(**changes), embedder, llm, cold=cold)
+        result = measure.answers(pipeline, questions, warm_up=WARM_UP)
+        ladder[label] = {k: result[k] for k in ("prompt_tokens_p50", "ttft_p50_s", "answer_p50_s", "refused")}
+    return ladder
 
 
 def _app_figures(out: Path, questions: list[str]) -> dict[str, Any]:
@@ -122,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT_DIR / "reports" / "bench", help="report folder")
     parser.add_argument("--quick", action="store_true", help="4 questions, 60 MultiHop articles (a smoke run)")
+    parser.add_argument("--ablate", action="store_true", help="also answer with the speed work added step by step")
     parser.add_argument("--answers", type=int, default=10, help="seed questions answered per pipeline")
     parser.add_argument("--questions", type=Path, default=PROJECT_DIR / "tests" / "data" / "qa.jsonl")
     parser.add_argument("--multihop", type=Path, default=MULTIHOP, help="folder with MultiHop-RAG's files")

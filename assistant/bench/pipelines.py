@@ -46,9 +46,10 @@ class Ours:
 
     name = "ours"
 
-    def __init__(self, settings: Settings, embedder: Embedder, llm: LLM) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, llm: LLM, *, cold: bool = False) -> None:
         self.settings = settings
         self.llm = llm
+        self.cold = cold  # forget the KV cache and cached vectors before every answer
         self.retriever = build_retriever(settings, embedder)
         self.assistant = Assistant.from_settings(settings, retriever=self.retriever, llm=llm)
 
@@ -86,6 +87,11 @@ class Ours:
         self.retriever.retrieve(question, self.settings.top_k)
 
     def answer(self, question: str) -> Reply:
+        if self.cold:
+            self.retriever.embedder.forget()
+            forget = getattr(self.llm, "forget", None)
+            if forget is not None:
+                forget()
         started = time.perf_counter()
         first = 0.0
         answer: Answer | None = None

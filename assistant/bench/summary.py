@@ -96,6 +96,14 @@ def markdown(data: dict[str, Any]) -> str:
     lines += ["", "Where the time of one answer goes (ours, median over the questions):", ""]
     lines += ["| stage | " + " | ".join(STAGES) + " |", "|---" * (len(STAGES) + 1) + "|"]
     lines.append("| seconds | " + " | ".join(f"{stages.get(f'{s}_s', 0.0):.3f}" for s in STAGES) + " |")
+    if data.get("ladder"):
+        lines += ["", "What each step bought (ours, seed questions):", ""]
+        lines += ["| step | prompt tokens p50 | first token p50 | full answer p50 | declined |", "|---" * 5 + "|"]
+        for label, row in data["ladder"].items():
+            lines.append(
+                f"| {label} | {row['prompt_tokens_p50']:.0f} | {row['ttft_p50_s']:.2f} s | "
+                f"{row['answer_p50_s']:.2f} s | {row['refused']} |"
+            )
     m = data["machine"]
     lines += [
         "",
