@@ -6,7 +6,7 @@ import pytest
 
 from assistant.config import PROJECT_DIR, Settings
 from assistant.engine import Assistant
-from assistant.llm import llm_from_settings
+from assistant.llm import LocalLLM, llm_from_settings
 from assistant.prompts import Prompts
 from assistant.retrieve import Retriever
 
@@ -54,3 +54,19 @@ def test_ask__unanswerable_questions_are_declined(real_assistant: Assistant, que
     assert answer.refused, answer.text
     assert answer.text.startswith("The articles do not say.")
     assert answer.citations == []
+
+
+def test_local_llm__warm_up_leaves_the_fixed_prompt_start_cached(real_assistant: Assistant) -> None:
+    llm = real_assistant.llm
+    assert isinstance(llm, LocalLLM)
+    question = "Why did the US-led coalition pause training of Iraqi forces?"
+    llm.forget()
+    real_assistant.ask(question)
+    cold = dict(llm.usage)
+    llm.forget()
+    real_assistant.warm_up()
+    real_assistant.ask(question)
+    warm = dict(llm.usage)
+    assert cold["prompt_tokens"] == warm["prompt_tokens"] > 100
+    assert cold["prompt_tokens_evaluated"] >= cold["prompt_tokens"] - 1  # nothing was cached
+    assert warm["prompt_tokens_evaluated"] <= warm["prompt_tokens"] - 100  # the system prompt was
