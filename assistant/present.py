@@ -30,11 +30,12 @@ def escape_md(text: str) -> str:
 def answer_md(answer: Answer, turn: int) -> str:
     """The answer for the chat, each `[n]` a link to passage n of this turn in the Sources panel."""
     count = len(answer.passages)
-    return _ESCAPED_MARKER.sub(lambda m: _cite_link(turn, int(m.group(1)), count), escape_md(answer.text))
+    return _ESCAPED_MARKER.sub(lambda m: _cite_link(turn, m, count), escape_md(answer.text))
 
 
-def _cite_link(turn: int, n: int, count: int) -> str:
-    return f"<a href='#src-{turn}-{n}' class='cite'>[{n}]</a>" if 1 <= n <= count else f"[{n}]"
+def _cite_link(turn: int, marker: re.Match[str], count: int) -> str:
+    n = int(marker.group(1))
+    return f"<a href='#src-{turn}-{n}' class='cite'>[{n}]</a>" if 1 <= n <= count else marker.group(0)
 
 
 def messages(conversation: list[dict[str, Any]]) -> list[dict[str, Any]]:
