@@ -53,10 +53,8 @@ def unsafe(markup: str, *, hosts: tuple[str, ...] = (), markdown: bool = False) 
     return found
 
 
-def _passage(text: str, **fields: str) -> Passage:
-    return Passage(text=text, source_id="s1", title=fields.get("title", "A title"), score=1.0, **{
-        k: v for k, v in fields.items() if k != "title"
-    })
+def _passage(text: str, *, title: str = "A title", outlet: str = "", author: str = "", url: str = "") -> Passage:
+    return Passage(text, "s1", title, 1.0, outlet=outlet, author=author, url=url)
 
 
 def _answer(text: str, passage: Passage, *, standalone: str = "") -> Answer:
