@@ -19,6 +19,7 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home; must precede the import
 
 import gradio as gr
+import pandas as pd
 from fastapi import FastAPI
 
 from assistant import Answer, Assistant, AssistantError, Settings, feedback, present
@@ -196,7 +197,7 @@ def _articles_tab(library: Library) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
             table = gr.Dataframe(
-                _rows(library.catalog), headers=["Title", "Outlet", "Author", "Chunks"], interactive=False,
+                _rows(library.catalog), interactive=False, column_widths=["50%", "20%", "20%", "10%"],
                 elem_id="articles", label="Indexed articles (select one to read it)", wrap=True,
             )
             text = gr.HTML("", elem_id="article-text")
@@ -232,8 +233,9 @@ def _articles_tab(library: Library) -> None:
     add.click(upload, inputs=files, outputs=[status, table, files], api_visibility="private", concurrency_id="llm")
 
 
-def _rows(catalog: Catalog) -> list[list[Any]]:
-    return [[a.title, a.outlet, a.author, a.chunks] for a in catalog.articles]
+def _rows(catalog: Catalog) -> pd.DataFrame:
+    rows = [[a.title, a.outlet, a.author, a.chunks] for a in catalog.articles]
+    return pd.DataFrame(rows, columns=["Title", "Outlet", "Author", "Chunks"])
 
 
 def _problem(problem: Any) -> str:
