@@ -9,6 +9,7 @@ the store is empty, and serves on 127.0.0.1:7860. Every answer comes from `Assis
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import threading
@@ -24,7 +25,7 @@ from fastapi import FastAPI
 
 from assistant import Answer, Assistant, AssistantError, Settings, feedback, present
 from assistant.catalog import Catalog
-from assistant.errors import InvalidQuestion
+from assistant.errors import ConfigError, InvalidQuestion
 from assistant.validate import clean_history, clean_question
 from ingest.index import IngestReport, ensure_seeded, ingest_paths
 from ingest.load import JSON_SUFFIXES, TEXT_SUFFIXES
@@ -305,6 +306,8 @@ def _api(assistant: Assistant, library: Library) -> None:
 
 def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     """The FastAPI app: GET /healthz, and the Gradio page and API at /."""
+    if settings.mcp and importlib.util.find_spec("mcp") is None:
+        raise ConfigError("ASSISTANT_MCP=1 needs Gradio's MCP extra: pip install 'gradio[mcp]==6.31.0'.")
     library = Library(assistant, settings)
     demo = build(assistant, settings, library)
     demo.queue(default_concurrency_limit=1, max_size=settings.queue_size)

@@ -3,6 +3,7 @@ every endpoint, hostile input, a burst of clients, login, health and file routes
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from gradio_client import Client
 
 import app
 from assistant.embed import Embedder
+from assistant.errors import ConfigError
 from tests.conftest import seeded_assistant, serve
 from tests.fakes import QuotingLLM
 
@@ -176,3 +178,10 @@ def test_login__required_when_configured_and_health_stays_open(tmp_path: Path, e
             Client(url, verbose=False)
         assert len(Client(url, auth=("reader", "s3cret"), verbose=False).predict(api_name="/articles")) == 3
         assert httpx.get(url + "healthz").json()["articles"] == 3
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mcp") is not None, reason="the MCP extra is installed")
+def test_mcp__the_flag_without_the_extra_says_what_to_install(tmp_path: Path, embedder: Embedder) -> None:
+    assistant, settings = seeded_assistant(tmp_path / "data", embedder, QuotingLLM(), mcp=True)
+    with pytest.raises(ConfigError, match=r"pip install 'gradio\[mcp\]==6.31.0'"):
+        app.create_app(assistant, settings)
