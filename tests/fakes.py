@@ -45,7 +45,7 @@ class QuotingLLM:
 
         self.calls.append(messages)
         prompt = messages[-1]["content"]
-        passage = re.search(r"<passage id=\"1\"[^>]*>\s*(.+?)(?<=[.!?])\s", prompt, re.DOTALL)
+        passage = re.search(r"<passage id=\"1\"[^\n]*>\n\s*(.+?)(?<=[.!?])\s", prompt, re.DOTALL)
         if passage is None:  # the condensing prompt: the last question, unchanged
             last = re.search(r"Last question: (.+)", prompt)
             reply = last.group(1).strip() if last else "The articles do not say."
