@@ -307,7 +307,7 @@ def _api(assistant: Assistant, library: Library) -> None:
 def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     """The FastAPI app: GET /healthz, and the Gradio page and API at /."""
     if settings.mcp and importlib.util.find_spec("mcp") is None:
-        raise ConfigError("ASSISTANT_MCP=1 needs Gradio's MCP extra: pip install 'gradio[mcp]==6.31.0'.")
+        raise ConfigError("ASSISTANT_MCP=1 needs the MCP packages: pip install -r requirements-mcp.txt")
     library = Library(assistant, settings)
     demo = build(assistant, settings, library)
     demo.queue(default_concurrency_limit=1, max_size=settings.queue_size)

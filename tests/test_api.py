@@ -180,8 +180,29 @@ def test_login__required_when_configured_and_health_stays_open(tmp_path: Path, e
         assert httpx.get(url + "healthz").json()["articles"] == 3
 
 
-@pytest.mark.skipif(importlib.util.find_spec("mcp") is not None, reason="the MCP extra is installed")
+@pytest.mark.skipif(importlib.util.find_spec("mcp") is not None, reason="the MCP packages are installed")
 def test_mcp__the_flag_without_the_extra_says_what_to_install(tmp_path: Path, embedder: Embedder) -> None:
     assistant, settings = seeded_assistant(tmp_path / "data", embedder, QuotingLLM(), mcp=True)
-    with pytest.raises(ConfigError, match=r"pip install 'gradio\[mcp\]==6.31.0'"):
+    with pytest.raises(ConfigError, match=r"pip install -r requirements-mcp\.txt"):
         app.create_app(assistant, settings)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mcp") is None, reason="needs requirements-mcp.txt")
+def test_mcp__the_endpoints_are_mcp_tools(tmp_path: Path, embedder: Embedder) -> None:
+    import asyncio
+
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamablehttp_client
+
+    async def session(url: str) -> tuple[set[str], str]:
+        client = streamablehttp_client(url + "gradio_api/mcp/")
+        async with client as (read, write, _), ClientSession(read, write) as mcp:
+            await mcp.initialize()
+            tools = {tool.name for tool in (await mcp.list_tools()).tools}
+            result = await mcp.call_tool("ask", {"question": QUESTION, "history": []})
+            return tools, str(result.content)
+
+    assistant, settings = seeded_assistant(tmp_path / "data", embedder, QuotingLLM(), mcp=True)
+    with serve(app.create_app(assistant, settings)) as url:
+        tools, answer = asyncio.run(session(url))
+    assert tools == {"ask", "ask_stream", "retrieve", "articles"} and "66 Sunni civilians" in answer
