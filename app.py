@@ -267,12 +267,22 @@ def _api(assistant: Assistant, library: Library) -> None:
     """The named endpoints: /ask, /ask_stream, /retrieve, /articles."""
 
     def ask(question: str, history: list[list[str]] | None = None) -> dict[str, Any]:
-        """Answer a question (history: earlier [question, answer] pairs); returns the Answer as JSON."""
+        """Answer a question about the articles; returns the Answer as JSON.
+
+        Parameters:
+            question: the question, up to ASSISTANT_MAX_QUESTION_CHARS characters
+            history: earlier turns as [question, answer] pairs, oldest first (the last 6 are used)
+        """
         *_, answer = ask_stream(question, history)  # the last update is the checked Answer
         return answer
 
     def ask_stream(question: str, history: list[list[str]] | None = None) -> Iterator[dict[str, Any]]:
-        """Like /ask, but yields the Answer as it grows; the last update holds the checked citations."""
+        """Like /ask, but yields the Answer as it grows; the last update holds the checked citations.
+
+        Parameters:
+            question: the question, up to ASSISTANT_MAX_QUESTION_CHARS characters
+            history: earlier turns as [question, answer] pairs, oldest first (the last 6 are used)
+        """
         text = ""
         try:
             cleaned = clean_question(question, max_chars=assistant.max_question_chars)
@@ -286,7 +296,12 @@ def _api(assistant: Assistant, library: Library) -> None:
             raise gr.Error(str(error)) from None
 
     def retrieve(question: str, k: int = 10) -> list[dict[str, Any]]:
-        """The k (1 to 50) passages most related to the question, best first."""
+        """The passages most related to the question, best first.
+
+        Parameters:
+            question: what to search for
+            k: how many passages, 1 to 50
+        """
         try:
             if isinstance(k, bool) or not isinstance(k, (int, float)) or not 1 <= k <= MAX_K or k != int(k):
                 raise InvalidQuestion(f"k must be a whole number from 1 to {MAX_K}.")

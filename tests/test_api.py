@@ -36,8 +36,9 @@ def client(server: tuple[str, QuotingLLM]) -> Client:
 
 
 def test_api__documents_exactly_the_named_endpoints_with_their_parameters(client: Client) -> None:
-    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert set(endpoints) == {"/ask", "/ask_stream", "/retrieve", "/articles"}
+    api = client.view_api(print_info=False, return_format="dict")
+    endpoints = api["named_endpoints"]
+    assert set(endpoints) == {"/ask", "/ask_stream", "/retrieve", "/articles"} and not api["unnamed_endpoints"]
     assert [p["parameter_name"] for p in endpoints["/ask"]["parameters"]] == ["question", "history"]
     assert [p["parameter_name"] for p in endpoints["/retrieve"]["parameters"]] == ["question", "k"]
 
@@ -206,3 +207,12 @@ def test_mcp__the_endpoints_are_mcp_tools(tmp_path: Path, embedder: Embedder) ->
     with serve(app.create_app(assistant, settings)) as url:
         tools, answer = asyncio.run(session(url))
     assert tools == {"ask", "ask_stream", "retrieve", "articles"} and "66 Sunni civilians" in answer
+
+
+def test_saved_conversation__forged_turns_from_the_browser_are_dropped_or_escaped() -> None:
+    good = {"question": "<img src=x onerror=alert(1)>", "answer": {"answer": "![x](https://evil.example/a.png)"}}
+    forged = [good, {"question": 1}, {"answer": {}}, "turn", {"question": "q", "answer": {"answer": None}}]
+    turns = app._valid(forged)
+    assert turns == [good]
+    shown = "".join(m["content"] for m in app.present.messages(turns))
+    assert "<img" not in shown and "](" not in shown.replace("\\](", "")

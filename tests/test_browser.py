@@ -237,3 +237,11 @@ def test_page__undo_puts_the_question_back_and_retry_asks_again(browser, scripte
     assert page.locator("#chat a.cite").count() == 1 and "66" in page.locator("#chat .message.bot").first.inner_text()
     page.locator("#clear").click()
     page.wait_for_function("document.querySelectorAll('#chat .message').length === 0", timeout=10_000)
+
+
+def test_page__use_via_api_lists_the_four_endpoints(browser, scripted: tuple[str, Path]) -> None:
+    page = open_page(browser, scripted[0])
+    page.get_by_text("Use via API").click()
+    for endpoint in ("/ask", "/ask_stream", "/retrieve", "/articles"):
+        page.get_by_text(endpoint, exact=True).first.wait_for(timeout=15_000)
+    page.screenshot(path=str(ARTIFACTS / "use-via-api.png"), full_page=False)
