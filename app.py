@@ -107,15 +107,35 @@ def _chat_tab(demo: gr.Blocks, assistant: Assistant, library: Library, saved: gr
         with gr.Column(scale=2, min_width=300):
             gr.Markdown("### Sources")
             sources = gr.HTML(present.EMPTY_SOURCES, elem_id="sources")
+    handlers = _Chat(assistant, library)
+    outputs = [box, chat, sources, saved]
+    llm = {"concurrency_id": "llm", "concurrency_limit": 1, "api_visibility": "private"}
+    gr.on([box.submit, send.click], handlers.respond, inputs=[box, saved], outputs=outputs, **llm)  # type: ignore[arg-type]
+    chat.retry(handlers.retry, inputs=saved, outputs=outputs, **llm)  # type: ignore[arg-type]
+    chat.undo(handlers.undo, inputs=saved, outputs=outputs, api_visibility="private")
+    chat.like(handlers.rate, inputs=saved, api_visibility="private")
+    empty: tuple[str, list[Any], list[Any]] = (present.EMPTY_SOURCES, [], [])
+    gr.on([clear.click, chat.clear], lambda: empty, outputs=[sources, chat, saved], api_visibility="private")
+    demo.load(handlers.restore, inputs=saved, outputs=[chat, sources, saved], api_visibility="private")
 
-    def show(conversation: list[dict[str, Any]]) -> str:
+
+class _Chat:
+    """The chat's event handlers; the conversation lives in the browser (BrowserState) and is checked here."""
+
+    def __init__(self, assistant: Assistant, library: Library) -> None:
+        self.assistant = assistant
+        self.library = library
+
+    def show(self, conversation: list[dict[str, Any]]) -> str:
+        """The Sources panel for these turns."""
         return present.sources_html(
-            conversation, chunk_counts=library.catalog.chunk_counts, link_hosts=library.settings.link_hosts
+            conversation, chunk_counts=self.library.catalog.chunk_counts, link_hosts=self.library.settings.link_hosts
         )
 
-    def respond(question: str, conversation: list[dict[str, Any]]) -> Iterator[tuple]:
+    def respond(self, question: str, conversation: list[dict[str, Any]]) -> Iterator[tuple]:
+        """Stream an answer: (textbox, chat messages, sources panel, saved conversation) updates."""
         try:
-            question = clean_question(question, max_chars=assistant.max_question_chars)
+            question = clean_question(question, max_chars=self.assistant.max_question_chars)
         except AssistantError as error:
             raise gr.Error(str(error)) from None
         conversation = _valid(conversation)
@@ -125,10 +145,10 @@ def _chat_tab(demo: gr.Blocks, assistant: Assistant, library: Library, saved: gr
         yield "", shown, gr.skip(), gr.skip()
         text = ""
         try:
-            for item in assistant.stream(question, history):
+            for item in self.assistant.stream(question, history):
                 if isinstance(item, Answer):
                     conversation = [*conversation, {"question": question, "answer": item.to_dict()}][-MAX_SAVED:]
-                    yield "", present.messages(conversation), show(conversation), conversation
+                    yield "", present.messages(conversation), self.show(conversation), conversation
                 else:
                     text += item
                     shown[-1] = {"role": "assistant", "content": present.escape_md(text)}
@@ -137,46 +157,37 @@ def _chat_tab(demo: gr.Blocks, assistant: Assistant, library: Library, saved: gr
             shown[-1] = {"role": "assistant", "content": f"⚠️ {present.escape_md(str(error))}"}
             yield question, shown, gr.skip(), gr.skip()
 
-    def retry(conversation: list[dict[str, Any]]) -> Iterator[tuple]:
+    def retry(self, conversation: list[dict[str, Any]]) -> Iterator[tuple]:
+        """Ask the last question again, in place of its answer."""
         conversation = _valid(conversation)
         if conversation:
-            yield from respond(conversation[-1]["question"], conversation[:-1])
+            yield from self.respond(conversation[-1]["question"], conversation[:-1])
 
-    def undo(conversation: list[dict[str, Any]]) -> tuple:
+    def undo(self, conversation: list[dict[str, Any]]) -> tuple:
+        """Drop the last turn and put its question back in the box."""
         conversation = _valid(conversation)
         question = conversation[-1]["question"] if conversation else ""
-        return question, present.messages(conversation[:-1]), show(conversation[:-1]), conversation[:-1]
+        return question, present.messages(conversation[:-1]), self.show(conversation[:-1]), conversation[:-1]
 
-    def rate(conversation: list[dict[str, Any]], data: gr.LikeData) -> None:
+    def rate(self, conversation: list[dict[str, Any]], data: gr.LikeData) -> None:
+        """Store a thumbs up/down with the turn's question, history and answer."""
         conversation = _valid(conversation)
-        index = data.index if isinstance(data.index, int) else data.index[0]
-        turn = present.turn_of_message(conversation, index)
+        turn = present.turn_of_message(conversation, data.index if isinstance(data.index, int) else data.index[0])
         if turn is None:
             return
-        history = [[t["question"], t["answer"]["answer"]] for t in conversation[:turn]]
-        saved_turn = conversation[turn]
         feedback.record(
-            library.settings.data_dir,
+            self.library.settings.data_dir,
             liked=bool(data.liked),
-            question=saved_turn["question"],
-            history=history,
-            answer=Answer.from_dict(saved_turn["answer"]),
+            question=conversation[turn]["question"],
+            history=[[t["question"], t["answer"]["answer"]] for t in conversation[:turn]],
+            answer=Answer.from_dict(conversation[turn]["answer"]),
         )
         gr.Info("Thanks: your rating was saved.")
 
-    def restore(conversation: list[dict[str, Any]]) -> tuple:
+    def restore(self, conversation: list[dict[str, Any]]) -> tuple:
+        """The saved conversation, shown again after a page load."""
         conversation = _valid(conversation)
-        return present.messages(conversation), show(conversation), conversation
-
-    outputs = [box, chat, sources, saved]
-    llm = {"concurrency_id": "llm", "concurrency_limit": 1, "api_visibility": "private"}
-    gr.on([box.submit, send.click], respond, inputs=[box, saved], outputs=outputs, **llm)  # type: ignore[arg-type]
-    chat.retry(retry, inputs=saved, outputs=outputs, **llm)  # type: ignore[arg-type]
-    chat.undo(undo, inputs=saved, outputs=outputs, api_visibility="private")
-    chat.like(rate, inputs=saved, api_visibility="private")
-    empty: tuple[str, list[Any], list[Any]] = (present.EMPTY_SOURCES, [], [])
-    gr.on([clear.click, chat.clear], lambda: empty, outputs=[sources, chat, saved], api_visibility="private")
-    demo.load(restore, inputs=saved, outputs=[chat, sources, saved], api_visibility="private")
+        return present.messages(conversation), self.show(conversation), conversation
 
 
 def _valid(conversation: object) -> list[dict[str, Any]]:
