@@ -4,6 +4,7 @@ every endpoint, hostile input, a burst of clients, login, health and file routes
 from __future__ import annotations
 
 import importlib.util
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from gradio_client import Client
 
 import app
 from assistant.embed import Embedder
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, InvalidQuestion
 from tests.conftest import seeded_assistant, serve
 from tests.fakes import QuotingLLM
 
@@ -216,3 +217,23 @@ def test_saved_conversation__forged_turns_from_the_browser_are_dropped_or_escape
     assert turns == [good]
     shown = "".join(m["content"] for m in app.present.messages(turns))
     assert "<img" not in shown and "](" not in shown.replace("\\](", "")
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "message"),
+    [
+        ("notes.pdf", 10, "notes.pdf: only .txt, .md, .json, .jsonl files can be added"),
+        ("big.txt", 2 * 1024 * 1024 + 1, "big.txt is larger than the 2 MB limit"),
+        ("article", 10, "article: only .txt"),
+    ],
+)
+def test_upload__wrong_type_or_size_is_named(tmp_path: Path, name: str, size: int, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"x" * size)
+    with pytest.raises(InvalidQuestion, match=re.escape(message)):
+        app._checked_uploads([str(path)], max_mb=2)
+
+
+def test_upload__nothing_chosen_is_named() -> None:
+    with pytest.raises(InvalidQuestion, match="Choose one or more"):
+        app._checked_uploads(None, max_mb=2)
