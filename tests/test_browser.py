@@ -139,7 +139,7 @@ def test_page__works_at_phone_and_desktop_width_in_both_themes(
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")  # "rgb(r, g, b)"
     assert (sum(int(x) for x in background[4:-1].split(",")[:3]) < 3 * 100) == dark, background
-    page.screenshot(path=str(ARTIFACTS / f"cited-{width}-{'dark' if dark else 'light'}.png"), full_page=False)
+    page.screenshot(path=str(ARTIFACTS / f"cited-{width}-{'dark' if dark else 'light'}.png"), full_page=True)
 
 
 def test_page__uploaded_article_is_listed_and_answerable(browser, scripted: tuple[str, Path], tmp_path: Path) -> None:
