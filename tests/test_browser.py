@@ -245,3 +245,14 @@ def test_page__use_via_api_lists_the_four_endpoints(browser, scripted: tuple[str
     for endpoint in ("/ask", "/ask_stream", "/retrieve", "/articles"):
         page.get_by_text(endpoint, exact=True).first.wait_for(timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "use-via-api.png"), full_page=False)
+
+
+def test_page__embeds_in_another_page_as_an_iframe(browser, scripted: tuple[str, Path]) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_content(f"<h1>Another site</h1><iframe src='{scripted[0]}' width='100%' height='800'></iframe>")
+    frame = page.frame_locator("iframe")
+    frame.locator("#question textarea").fill(SUNNI)
+    frame.locator("#question textarea").press("Enter")
+    frame.locator("#chat a.cite").first.click(timeout=60_000)
+    frame.locator("#sources #src-0-1.focus mark").wait_for(timeout=10_000)
+    page.screenshot(path=str(ARTIFACTS / "embedded-iframe.png"))
