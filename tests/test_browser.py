@@ -251,6 +251,7 @@ def test_page__embeds_in_another_page_as_an_iframe(browser, scripted: tuple[str,
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_content(f"<h1>Another site</h1><iframe src='{scripted[0]}' width='100%' height='800'></iframe>")
     frame = page.frame_locator("iframe")
+    frame.locator("#question textarea").wait_for(timeout=60_000)
     frame.locator("#question textarea").fill(SUNNI)
     frame.locator("#question textarea").press("Enter")
     frame.locator("#chat a.cite").first.click(timeout=60_000)
