@@ -1,28 +1,35 @@
-"""The Gradio app: a chat with numbered sources, and named API endpoints. Formatting only.
+"""The Gradio app: chat with clickable citations, an Articles tab with upload, feedback, and named API
+endpoints, mounted in a FastAPI app that also serves GET /healthz. Wiring only: formatting is in
+`assistant/present.py`.
 
 `python app.py [--host H] [--port P]` assembles the embedded models if needed, ingests `seeds/` when
-the store is empty, and serves on 127.0.0.1:7860. Every answer comes from `Assistant` as an `Answer`;
-this module turns it into HTML/Markdown (escaping all article and model text) or JSON.
+the store is empty, and serves on 127.0.0.1:7860. Every answer comes from `Assistant` as an `Answer`.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
+import importlib.util
 import os
-import re
 import sys
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home; must precede the import
 
 import gradio as gr
+import pandas as pd
+from fastapi import FastAPI
 
-from assistant import Answer, Assistant, AssistantError, Passage, Settings
-from assistant.citations import split_sentences, word_support
-from assistant.validate import clean_question
-from ingest.index import ensure_seeded
+from assistant import Answer, Assistant, AssistantError, Settings, feedback, present
+from assistant.catalog import Catalog
+from assistant.errors import ConfigError, InvalidQuestion
+from assistant.validate import clean_history, clean_question
+from ingest.index import IngestReport, ensure_seeded, ingest_paths
+from ingest.load import JSON_SUFFIXES, TEXT_SUFFIXES
+from ingest.lock import writer_lock
 
 TITLE = "News Q&A"
 EXAMPLES = [
@@ -31,124 +38,156 @@ EXAMPLES = [
     "What share of the Iranian-backed militias did Brett McGurk call a fundamental problem?",
     "Who wrote the letter suggesting US forces were pulling out of Iraq?",
 ]
-CSS = """
-#sources {max-height: 70vh; overflow-y: auto}
-.src {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin-bottom: 8px}
-.src.cited {border-color: var(--color-accent); box-shadow: 0 0 0 1px var(--color-accent)}
-.src-head {font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 4px}
-.src-n {font-weight: 700; color: var(--color-accent); margin-right: 4px}
-.src-text {white-space: pre-line}
-.src summary {cursor: pointer}
-.src mark {background: var(--color-accent-soft); color: inherit; padding: 0 2px; border-radius: 3px}
-.standalone {font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 8px}
-"""
+UPLOAD_TYPES = [*TEXT_SUFFIXES, *JSON_SUFFIXES]
 MAX_SAVED = 20  # conversation turns kept in the browser
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+MAX_K = 50
+LIKES = ("Like", "Dislike")
+PROGRESS = gr.Progress(track_tqdm=True)  # the ingest's tqdm bar, shown on the page
+HERE = Path(__file__).resolve().parent
+CSS = (HERE / "static" / "app.css").read_text(encoding="utf-8")
+HEAD = f"<script>{(HERE / 'static' / 'cite.js').read_text(encoding='utf-8')}</script>"
 
 
-def build(assistant: Assistant) -> gr.Blocks:
+class Library:
+    """The indexed articles: listed for the page and the API, added to by uploads (one writer at a time)."""
+
+    def __init__(self, assistant: Assistant, settings: Settings) -> None:
+        self.assistant = assistant
+        self.settings = settings
+        self.catalog = Catalog.load(assistant.store)
+        self._lock = threading.Lock()
+
+    def ingest(self, paths: list[Path]) -> IngestReport:
+        """Ingest files, then make them searchable at once (BM25 reloaded, catalog re-read)."""
+        with self._lock, writer_lock(self.settings.data_dir):
+            report = ingest_paths(
+                paths,
+                store=self.assistant.store,
+                embedder=self.assistant.retriever.embedder,
+                chunk_tokens=self.settings.chunk_tokens,
+                chunk_overlap=self.settings.chunk_overlap,
+                lexical_dir=self.settings.lexical_dir,
+            )
+            self.assistant.retriever.refresh()
+            self.catalog = Catalog.load(self.assistant.store)
+        return report
+
+
+def build(assistant: Assistant, settings: Settings, library: Library | None = None) -> gr.Blocks:
     """The Blocks app around one Assistant."""
+    library = library or Library(assistant, settings)
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(
-            f"# {TITLE}\nAsk about the indexed news articles. Every claim is marked with `[n]` "
-            "pointing at the numbered passage it comes from; if the articles don't say, the assistant says so."
+            f"# {TITLE}\nAsk about the indexed news articles. Each claim ends with a marker like **[1]**: "
+            "click it to read the passage it comes from, with the supporting sentence highlighted."
         )
         saved = gr.BrowserState([], storage_key="news-qa-conversation")  # survives a page reload
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Chat", height=520, elem_id="chat", buttons=["copy"], feedback_options=None)
-                with gr.Row():
-                    box = gr.Textbox(
-                        placeholder="Ask a question about the articles…",
-                        show_label=False,
-                        scale=5,
-                        elem_id="question",
-                        max_lines=4,
-                    )
-                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                gr.Examples(EXAMPLES, inputs=box, label="Try")
-                clear = gr.Button("Clear conversation", size="sm")
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources")
-                sources = gr.HTML(_sources_html(None), elem_id="sources")
-
-        def respond(question: str, conversation: list[dict[str, Any]]) -> Iterator[tuple]:
-            try:
-                question = clean_question(question, max_chars=assistant.max_question_chars)
-            except AssistantError as error:
-                raise gr.Error(str(error)) from None
-            conversation = _valid(conversation)
-            history = [[turn["question"], turn["answer"]["answer"]] for turn in conversation]
-            shown = [*_messages(conversation), {"role": "user", "content": _escape_md(question)}]
-            shown.append({"role": "assistant", "content": "…"})
-            yield "", shown, _sources_html(None), gr.skip()
-            text = ""
-            try:
-                for item in assistant.stream(question, history):
-                    if isinstance(item, Answer):
-                        conversation = [*conversation, {"question": question, "answer": item.to_dict()}][-MAX_SAVED:]
-                        yield "", _messages(conversation), _sources_html(item), conversation
-                    else:
-                        text += item
-                        shown[-1] = {"role": "assistant", "content": _escape_md(text)}
-                        yield "", shown, gr.skip(), gr.skip()
-            except AssistantError as error:
-                shown[-1] = {"role": "assistant", "content": f"⚠️ {_escape_md(str(error))}"}
-                yield question, shown, _sources_html(None), gr.skip()
-
-        def restore(conversation: list[dict[str, Any]]) -> tuple:
-            conversation = _valid(conversation)
-            latest = Answer.from_dict(conversation[-1]["answer"]) if conversation else None
-            return _messages(conversation), _sources_html(latest), conversation
-
-        gr.on(
-            [box.submit, send.click],
-            respond,
-            inputs=[box, saved],
-            outputs=[box, chat, sources, saved],
-            api_visibility="private",
-            concurrency_id="llm",
-            concurrency_limit=1,
-        )
-        demo.load(restore, inputs=saved, outputs=[chat, sources, saved], api_visibility="private")
-        clear.click(lambda: ([], [], _sources_html(None)), outputs=[chat, saved, sources], api_visibility="private")
-        _api(assistant)
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask-tab"):
+                _chat_tab(demo, assistant, library, saved)
+            with gr.Tab("Articles", id="articles-tab"):
+                _articles_tab(library)
+        _api(assistant, library)
     return demo
 
 
-def _api(assistant: Assistant) -> None:
-    """The named endpoints: /ask, /ask_stream, /retrieve."""
+def _chat_tab(demo: gr.Blocks, assistant: Assistant, library: Library, saved: gr.BrowserState) -> None:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            chat = gr.Chatbot(
+                label="Chat", height=520, elem_id="chat", buttons=["copy", "copy_all"], feedback_options=LIKES
+            )
+            with gr.Row():
+                box = gr.Textbox(
+                    placeholder="Ask a question about the articles…", show_label=False, scale=5, elem_id="question"
+                )
+                send = gr.Button("Ask", variant="primary", scale=1, min_width=70, elem_id="ask")
+            gr.Examples(EXAMPLES, inputs=box, label="Try")
+            clear = gr.Button("Clear conversation", size="sm", elem_id="clear")
+        with gr.Column(scale=2, min_width=300):
+            gr.Markdown("### Sources")
+            sources = gr.HTML(present.EMPTY_SOURCES, elem_id="sources")
+    handlers = _Chat(assistant, library)
+    outputs = [box, chat, sources, saved]
+    llm = {"concurrency_id": "llm", "concurrency_limit": 1, "api_visibility": "private"}
+    gr.on([box.submit, send.click], handlers.respond, inputs=[box, saved], outputs=outputs, **llm)  # type: ignore[arg-type]
+    chat.retry(handlers.retry, inputs=saved, outputs=outputs, **llm)  # type: ignore[arg-type]
+    chat.undo(handlers.undo, inputs=saved, outputs=outputs, api_visibility="private")
+    chat.like(handlers.rate, inputs=saved, api_visibility="private")
+    empty: tuple[str, list[Any], list[Any]] = (present.EMPTY_SOURCES, [], [])
+    gr.on([clear.click, chat.clear], lambda: empty, outputs=[sources, chat, saved], api_visibility="private")
+    demo.load(handlers.restore, inputs=saved, outputs=[chat, sources, saved], api_visibility="private")
 
-    def ask(question: str, history: list[list[str]] | None = None) -> dict[str, Any]:
-        """Answer a question (history: earlier [question, answer] pairs); returns the Answer as JSON."""
+
+class _Chat:
+    """The chat's event handlers; the conversation lives in the browser (BrowserState) and is checked here."""
+
+    def __init__(self, assistant: Assistant, library: Library) -> None:
+        self.assistant = assistant
+        self.library = library
+
+    def show(self, conversation: list[dict[str, Any]]) -> str:
+        """The Sources panel for these turns."""
+        return present.sources_html(
+            conversation, chunk_counts=self.library.catalog.chunk_counts, link_hosts=self.library.settings.link_hosts
+        )
+
+    def respond(self, question: str, conversation: list[dict[str, Any]]) -> Iterator[tuple]:
+        """Stream an answer: (textbox, chat messages, sources panel, saved conversation) updates."""
         try:
-            return assistant.ask(question, history or []).to_dict()
+            question = clean_question(question, max_chars=self.assistant.max_question_chars)
         except AssistantError as error:
             raise gr.Error(str(error)) from None
-
-    def ask_stream(question: str, history: list[list[str]] | None = None) -> Iterator[dict[str, Any]]:
-        """Like /ask, but yields the Answer as it grows; the last update holds the checked citations."""
+        conversation = _valid(conversation)
+        history = [[turn["question"], turn["answer"]["answer"]] for turn in conversation]
+        shown = [*present.messages(conversation), {"role": "user", "content": present.escape_md(question)}]
+        shown.append({"role": "assistant", "content": "…"})
+        yield "", shown, gr.skip(), gr.skip()
         text = ""
         try:
-            for item in assistant.stream(question, history or []):
+            for item in self.assistant.stream(question, history):
                 if isinstance(item, Answer):
-                    yield item.to_dict()
+                    conversation = [*conversation, {"question": question, "answer": item.to_dict()}][-MAX_SAVED:]
+                    yield "", present.messages(conversation), self.show(conversation), conversation
                 else:
                     text += item
-                    yield {"answer": text, "refused": False, "citations": [], "passages": [], "standalone_question": ""}
+                    shown[-1] = {"role": "assistant", "content": present.escape_md(text)}
+                    yield "", shown, gr.skip(), gr.skip()
         except AssistantError as error:
-            raise gr.Error(str(error)) from None
+            shown[-1] = {"role": "assistant", "content": f"⚠️ {present.escape_md(str(error))}"}
+            yield question, shown, gr.skip(), gr.skip()
 
-    def retrieve(question: str, k: int = 10) -> list[dict[str, Any]]:
-        """The k passages most related to the question, best first."""
-        try:
-            return [p.to_dict() for p in assistant.retrieve(question, k=max(1, min(int(k), 50)))]
-        except AssistantError as error:
-            raise gr.Error(str(error)) from None
+    def retry(self, conversation: list[dict[str, Any]]) -> Iterator[tuple]:
+        """Ask the last question again, in place of its answer."""
+        conversation = _valid(conversation)
+        if conversation:
+            yield from self.respond(conversation[-1]["question"], conversation[:-1])
 
-    gr.api(ask, api_name="ask", concurrency_id="llm", concurrency_limit=1)
-    gr.api(ask_stream, api_name="ask_stream", concurrency_id="llm", concurrency_limit=1)
-    gr.api(retrieve, api_name="retrieve", concurrency_limit=4)
+    def undo(self, conversation: list[dict[str, Any]]) -> tuple:
+        """Drop the last turn and put its question back in the box."""
+        conversation = _valid(conversation)
+        question = conversation[-1]["question"] if conversation else ""
+        return question, present.messages(conversation[:-1]), self.show(conversation[:-1]), conversation[:-1]
+
+    def rate(self, conversation: list[dict[str, Any]], data: gr.LikeData) -> None:
+        """Store a thumbs up/down with the turn's question, history and answer."""
+        conversation = _valid(conversation)
+        turn = present.turn_of_message(conversation, data.index if isinstance(data.index, int) else data.index[0])
+        if turn is None:
+            return
+        feedback.record(
+            self.library.settings.data_dir,
+            liked=bool(data.liked),
+            question=conversation[turn]["question"],
+            history=[[t["question"], t["answer"]["answer"]] for t in conversation[:turn]],
+            answer=Answer.from_dict(conversation[turn]["answer"]),
+        )
+        gr.Info("Thanks: your rating was saved.")
+
+    def restore(self, conversation: list[dict[str, Any]]) -> tuple:
+        """The saved conversation, shown again after a page load."""
+        conversation = _valid(conversation)
+        return present.messages(conversation), self.show(conversation), conversation
 
 
 def _valid(conversation: object) -> list[dict[str, Any]]:
@@ -166,74 +205,160 @@ def _valid(conversation: object) -> list[dict[str, Any]]:
     return turns
 
 
-def _messages(conversation: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Chat messages for saved turns: each answer keeps the sources (and numbering) it was given."""
-    shown: list[dict[str, Any]] = []
-    for turn in conversation:
-        answer = Answer.from_dict(turn["answer"])
-        shown.append({"role": "user", "content": _escape_md(turn["question"])})
-        shown.append({"role": "assistant", "content": _answer_md(answer)})
-        if answer.citations:
-            shown.append(_sources_message(answer))
-    return shown
+def _articles_tab(library: Library) -> None:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            table = gr.Dataframe(
+                _rows(library.catalog), interactive=False, column_widths=["50%", "20%", "20%", "10%"],
+                elem_id="articles", label="Indexed articles (select one to read it)", wrap=True,
+            )
+            text = gr.HTML("", elem_id="article-text")
+        with gr.Column(scale=2, min_width=300):
+            files = gr.File(
+                label=f"Add articles: {', '.join(UPLOAD_TYPES)} (up to {library.settings.max_upload_mb} MB each)",
+                file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload",
+            )
+            add = gr.Button("Add to the index", variant="primary", elem_id="add")
+            status = gr.Markdown("", elem_id="upload-status")
+
+    def read(event: gr.SelectData) -> str:
+        row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+        if not isinstance(row, int) or not 0 <= row < len(library.catalog.articles):
+            return ""
+        a = library.catalog.articles[row]
+        return present.article_html(a.title, a.outlet, a.author, a.chunks, a.text)
+
+    def upload(paths: list[str] | None, progress: gr.Progress = PROGRESS) -> tuple:
+        progress(0, desc="Checking the files")
+        try:
+            report = library.ingest(_checked_uploads(paths, library.settings.max_upload_mb))
+        except AssistantError as error:
+            raise gr.Error(str(error)) from None
+        if not report.articles:
+            raise gr.Error("No article could be read: " + "; ".join(_problem(p) for p in report.problems))
+        message = f"Added: {report.summary()}. You can ask about them now."
+        if report.problems:
+            message += "\n\nSkipped: " + "; ".join(_problem(p) for p in report.problems)
+        return present.escape_md(message), _rows(library.catalog), None
+
+    table.select(read, outputs=text, api_visibility="private")
+    add.click(upload, inputs=files, outputs=[status, table, files], api_visibility="private", concurrency_id="llm")
 
 
-def _escape_md(text: str) -> str:
-    """Text shown literally: no Markdown or HTML from articles or the model is interpreted."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+def _rows(catalog: Catalog) -> pd.DataFrame:
+    rows = [[a.title, a.outlet, a.author, a.chunks] for a in catalog.articles]
+    return pd.DataFrame(rows, columns=["Title", "Outlet", "Author", "Chunks"])
 
 
-def _answer_md(answer: Answer) -> str:
-    text = _escape_md(answer.text)
-    return re.sub(r"\\\[(\d+)\\\]", r"<sup>[\1]</sup>", text)
+def _problem(problem: Any) -> str:
+    """A load problem naming the uploaded file, not the server's temporary path."""
+    return f"{Path(str(problem.where).split(':')[0]).name}{_line(str(problem.where))}: {problem.message}"
 
 
-def _sources_message(answer: Answer) -> dict[str, Any]:
-    lines = [f"**[{c.n}]** {_escape_md(c.passage.title)}{_byline(c.passage)}" for c in answer.citations]
-    return {
-        "role": "assistant",
-        "content": "\n\n".join(lines),
-        "metadata": {"title": f"Sources ({len(answer.citations)})", "status": "done"},
-    }
+def _line(where: str) -> str:
+    return f" line {where.rsplit(':', 1)[1]}" if ":" in where and where.rsplit(":", 1)[1].isdigit() else ""
 
 
-def _byline(passage: Passage) -> str:
-    parts = [p for p in (passage.outlet, passage.author) if p]
-    return f" — {_escape_md(' · '.join(parts))}" if parts else ""
+def _checked_uploads(paths: list[str] | None, max_mb: int) -> list[Path]:
+    """The uploaded files, or InvalidQuestion naming the first of the wrong type or size."""
+    if not paths:
+        raise InvalidQuestion("Choose one or more .txt, .md, .json or .jsonl files first.")
+    checked = []
+    for raw in paths:
+        path = Path(raw)
+        if path.suffix.lower() not in UPLOAD_TYPES:
+            raise InvalidQuestion(f"{path.name}: only {', '.join(UPLOAD_TYPES)} files can be added.")
+        if path.stat().st_size > max_mb * 1024 * 1024:
+            raise InvalidQuestion(f"{path.name} is larger than the {max_mb} MB limit.")
+        checked.append(path)
+    return checked
 
 
-def _sources_html(answer: Answer | None) -> str:
-    if answer is None or not answer.passages:
-        return "<p class='src-head'>Passages behind the latest answer appear here, numbered like the [n] markers.</p>"
-    cited = {c.n: c.sentence for c in answer.citations}
-    head = ""
-    if answer.standalone_question:
-        head = f"<div class='standalone'>Searched for: {html.escape(answer.standalone_question)}</div>"
-    cards = [_card(n, p, cited.get(n)) for n, p in enumerate(answer.passages, start=1)]
-    return head + "".join(cards)
+def _api(assistant: Assistant, library: Library) -> None:
+    """The named endpoints: /ask, /ask_stream, /retrieve, /articles."""
+
+    def ask(question: str, history: list[list[str]] | None = None) -> dict[str, Any]:
+        """Answer a question about the articles; returns the Answer as JSON.
+
+        Parameters:
+            question: the question, up to ASSISTANT_MAX_QUESTION_CHARS characters
+            history: earlier turns as [question, answer] pairs, oldest first (the last 6 are used)
+        """
+        *_, answer = ask_stream(question, history)  # the last update is the checked Answer
+        return answer
+
+    def ask_stream(question: str, history: list[list[str]] | None = None) -> Iterator[dict[str, Any]]:
+        """Like /ask, but yields the Answer as it grows; the last update holds the checked citations.
+
+        Parameters:
+            question: the question, up to ASSISTANT_MAX_QUESTION_CHARS characters
+            history: earlier turns as [question, answer] pairs, oldest first (the last 6 are used)
+        """
+        text = ""
+        try:
+            cleaned = clean_question(question, max_chars=assistant.max_question_chars)
+            for item in assistant.stream(cleaned, clean_history(history)):
+                if isinstance(item, Answer):
+                    yield item.to_dict()
+                else:
+                    text += item
+                    yield {"answer": text, "refused": False, "citations": [], "passages": [], "standalone_question": ""}
+        except AssistantError as error:
+            raise gr.Error(str(error)) from None
+
+    def retrieve(question: str, k: int = 10) -> list[dict[str, Any]]:
+        """The passages most related to the question, best first.
+
+        Parameters:
+            question: what to search for
+            k: how many passages, 1 to 50
+        """
+        try:
+            if isinstance(k, bool) or not isinstance(k, (int, float)) or not 1 <= k <= MAX_K or k != int(k):
+                raise InvalidQuestion(f"k must be a whole number from 1 to {MAX_K}.")
+            return [p.to_dict() for p in assistant.retrieve(question, k=int(k))]
+        except AssistantError as error:
+            raise gr.Error(str(error)) from None
+
+    def articles() -> list[dict[str, Any]]:
+        """Every indexed article: source_id, title, outlet, author, published_at, chunks."""
+        return [a.to_dict() for a in library.catalog.articles]
+
+    gr.api(ask, api_name="ask", concurrency_id="llm", concurrency_limit=1)
+    gr.api(ask_stream, api_name="ask_stream", concurrency_id="llm", concurrency_limit=1)
+    gr.api(retrieve, api_name="retrieve", concurrency_limit=4)
+    gr.api(articles, api_name="articles", concurrency_limit=4)
 
 
-def _card(n: int, passage: Passage, sentence: str | None) -> str:
-    """One numbered passage: cited ones open with the cited sentence marked, the others folded."""
-    meta = " · ".join(html.escape(x) for x in (passage.outlet, passage.author) if x)
-    body = html.escape(passage.text)
-    if sentence:
-        body = _highlight(body, html.escape(sentence))
-    head = (
-        f"<span class='src-n'>[{n}]</span><b>{html.escape(passage.title)}</b>"
-        f"{' — ' + meta if meta else ''} · part {passage.chunk_index + 1}"
+def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
+    """The FastAPI app: GET /healthz, and the Gradio page and API at /."""
+    if settings.mcp and importlib.util.find_spec("mcp") is None:
+        raise ConfigError("ASSISTANT_MCP=1 needs the MCP packages: pip install -r requirements-mcp.txt")
+    library = Library(assistant, settings)
+    demo = build(assistant, settings, library)
+    demo.queue(default_concurrency_limit=1, max_size=settings.queue_size)
+    app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        """For load balancers: up, and how much is indexed."""
+        return {"status": "ok", "articles": len(library.catalog.articles), "chunks": library.catalog.chunk_total}
+
+    return gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        auth=settings.auth,
+        show_error=False,
+        max_file_size=f"{settings.max_upload_mb}mb",
+        footer_links=["api"],
+        mcp_server=settings.mcp,
+        theme=gr.themes.Soft(),
+        css=CSS,
+        head=HEAD,
+        allowed_paths=[],
+        app_kwargs={"docs_url": None, "redoc_url": None, "openapi_url": None},
     )
-    cited = sentence is not None
-    return (
-        f"<details class='src{' cited' if cited else ''}' id='src-{n}'{' open' if cited else ''}>"
-        f"<summary class='src-head'>{head}</summary><div class='src-text'>{body}</div></details>"
-    )
-
-
-def _highlight(body: str, sentence: str) -> str:
-    """Mark the passage sentence that shares the most words with the cited answer sentence."""
-    best = max(split_sentences(body), key=lambda s: word_support(sentence, s), default="")
-    return body.replace(best, f"<mark>{best}</mark>", 1) if best and word_support(sentence, best) > 0 else body
 
 
 def _prepare(settings: Settings) -> Assistant:
@@ -247,26 +372,21 @@ def _prepare(settings: Settings) -> Assistant:
 
 def main(argv: list[str] | None = None) -> int:
     """Start the app."""
+    import uvicorn
+
     parser = argparse.ArgumentParser(description="Serve the news Q&A chat.")
     parser.add_argument("--host", help="interface to listen on (default: ASSISTANT_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default: ASSISTANT_PORT or 7860)")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
-        assistant = _prepare(settings)
+        app = create_app(_prepare(settings), settings)
     except AssistantError as error:
         print(f"app: {error}", file=sys.stderr)
         return 2
-    demo = build(assistant)
-    demo.queue(default_concurrency_limit=1, max_size=32)
-    demo.launch(
-        server_name=args.host or settings.host,
-        server_port=args.port or settings.port,
-        css=CSS,
-        theme=gr.themes.Soft(),
-        footer_links=["api"],
-        show_error=False,
-    )
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"Serving on http://{host}:{port}/", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
 
 

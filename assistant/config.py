@@ -46,6 +46,11 @@ class Settings:
     chroma_port: int = 8000
     host: str = "127.0.0.1"
     port: int = 7860
+    auth: tuple[str, str] | None = field(default=None, repr=False)
+    queue_size: int = 8
+    max_upload_mb: int = 10
+    link_hosts: tuple[str, ...] = ()
+    mcp: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +84,11 @@ class Settings:
             "chroma_port": _int(env, "CHROMA_PORT", base.chroma_port, low=1),
             "host": env.get("ASSISTANT_HOST", base.host),
             "port": _int(env, "ASSISTANT_PORT", base.port, low=1),
+            "auth": _auth(env.get("ASSISTANT_AUTH", "")),
+            "queue_size": _int(env, "ASSISTANT_QUEUE_SIZE", base.queue_size, low=1),
+            "max_upload_mb": _int(env, "ASSISTANT_MAX_UPLOAD_MB", base.max_upload_mb, low=1),
+            "link_hosts": tuple(h.strip().lower() for h in env.get("ASSISTANT_LINK_HOSTS", "").split(",") if h.strip()),
+            "mcp": _flag(env, "ASSISTANT_MCP"),
         }
         settings = cls(**values)  # type: ignore[arg-type]
         settings.validate()
@@ -139,3 +149,21 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, not {raw!r}.") from None
+
+
+def _auth(raw: str) -> tuple[str, str] | None:
+    if not raw.strip():
+        return None
+    user, _, password = raw.partition(":")
+    if not user.strip() or not password:
+        raise ConfigError("ASSISTANT_AUTH must be 'user:password'.")
+    return user.strip(), password
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be 1 or 0, not {raw!r}.")

@@ -6,8 +6,10 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,41 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@contextmanager
+def serve(app: object) -> Iterator[str]:
+    """Serve an ASGI app (e.g. `app.create_app(...)`) with uvicorn in a thread on a free port; yields its URL."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not server.started:
+        pytest.fail("the app did not start within 60 s")
+    try:
+        yield f"http://127.0.0.1:{server.config.port}/"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def seeded_assistant(data_dir: Path, embedder: Embedder, llm: object, **changes: object) -> tuple[Assistant, Settings]:
+    """The real engine over a fresh store in `data_dir` holding the seed articles, with `llm`."""
+    settings = make_settings(data_dir, **changes)
+    retriever = build_retriever(settings, embedder)
+    ingest_paths(
+        [SEEDS],
+        store=retriever.store,
+        embedder=embedder,
+        chunk_tokens=settings.chunk_tokens,
+        chunk_overlap=settings.chunk_overlap,
+        lexical_dir=settings.lexical_dir,
+        progress=False,
+    )
+    retriever.refresh()
+    prompts = Prompts.load(PROJECT_DIR / "prompts")
+    return Assistant(retriever, llm, prompts, max_question_chars=settings.max_question_chars), settings  # type: ignore[arg-type]

@@ -28,3 +28,30 @@ class ScriptedLLM:
         reply = self.replies.pop(0)
         for start in range(0, len(reply), 7):  # arrive in pieces, as a real model's tokens do
             yield reply[start : start + 7]
+
+
+class QuotingLLM:
+    """An LLM that answers by quoting the first sentence of passage 1 with `[1]` (so citations check),
+    with a pause before each piece, and records every prompt. Condensing prompts get the last question."""
+
+    name = "quoting"
+
+    def __init__(self, *, pause_s: float = 0.0) -> None:
+        self.pause_s = pause_s
+        self.calls: list[list[Message]] = []
+
+    def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
+        import re
+        import time
+
+        self.calls.append(messages)
+        prompt = messages[-1]["content"]
+        passage = re.search(r"<passage id=\"1\"[^\n]*>\n\s*(.+?)(?<=[.!?])\s", prompt, re.DOTALL)
+        if passage is None:  # the condensing prompt: the last question, unchanged
+            last = re.search(r"Last question: (.+)", prompt)
+            reply = last.group(1).strip() if last else "The articles do not say."
+        else:
+            reply = f"{' '.join(passage.group(1).split())} [1]"
+        for start in range(0, len(reply), 7):
+            time.sleep(self.pause_s)
+            yield reply[start : start + 7]

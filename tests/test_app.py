@@ -1,4 +1,6 @@
-"""The app started as a real server (`python app.py`) and called through gradio_client."""
+"""The app started as a real server (`python app.py`, the embedded model) and called through gradio_client.
+
+The same endpoints with a scripted LLM, hostile input, bursts and login are in test_api.py."""
 
 from __future__ import annotations
 
@@ -11,11 +13,6 @@ QUESTION = "How many Sunni civilians did Reuters confirm were killed?"
 @pytest.fixture(scope="module")
 def client(app_url: str) -> Client:
     return Client(app_url, verbose=False)
-
-
-def test_api__documents_exactly_the_named_endpoints(client: Client) -> None:
-    endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert endpoints == {"/ask", "/ask_stream", "/retrieve"}
 
 
 def test_api_ask__returns_the_answer_dict_with_checked_citations(client: Client) -> None:

@@ -1,0 +1,42 @@
+"""The app's settings: login, queue, upload limit, link allowlist and MCP flag, read from ASSISTANT_*."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.config import Settings
+from assistant.errors import ConfigError
+
+
+def test_settings__app_options_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "ASSISTANT_AUTH": "reader:pa:ss",
+            "ASSISTANT_QUEUE_SIZE": "4",
+            "ASSISTANT_MAX_UPLOAD_MB": "2",
+            "ASSISTANT_LINK_HOSTS": " Reuters.com, apnews.com ,",
+            "ASSISTANT_MCP": "1",
+        }
+    )
+    assert settings.auth == ("reader", "pa:ss") and "pa:ss" not in repr(settings)
+    assert (settings.queue_size, settings.max_upload_mb, settings.mcp) == (4, 2, True)
+    assert settings.link_hosts == ("reuters.com", "apnews.com")
+
+
+def test_settings__app_defaults_are_closed() -> None:
+    settings = Settings.from_env({})
+    assert (settings.auth, settings.link_hosts, settings.mcp) == (None, (), False)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("ASSISTANT_AUTH", "no-colon", "must be 'user:password'"),
+        ("ASSISTANT_AUTH", ":secret", "must be 'user:password'"),
+        ("ASSISTANT_MCP", "maybe", "must be 1 or 0"),
+        ("ASSISTANT_QUEUE_SIZE", "0", "at least 1"),
+    ],
+)
+def test_settings__bad_app_options_are_named(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env({name: value})
