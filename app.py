@@ -9,7 +9,6 @@ the store is empty, and serves on 127.0.0.1:7860. Every answer comes from `Assis
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 import threading
@@ -25,7 +24,7 @@ from fastapi import FastAPI
 
 from assistant import Answer, Assistant, AssistantError, Settings, feedback, present
 from assistant.catalog import Catalog
-from assistant.errors import ConfigError, InvalidQuestion
+from assistant.errors import InvalidQuestion
 from assistant.validate import clean_history, clean_question
 from ingest.index import IngestReport, ensure_seeded, ingest_paths
 from ingest.load import JSON_SUFFIXES, TEXT_SUFFIXES
@@ -43,9 +42,42 @@ MAX_SAVED = 20  # conversation turns kept in the browser
 MAX_K = 50
 LIKES = ("Like", "Dislike")
 PROGRESS = gr.Progress(track_tqdm=True)  # the ingest's tqdm bar, shown on the page
-HERE = Path(__file__).resolve().parent
-CSS = (HERE / "static" / "app.css").read_text(encoding="utf-8")
-HEAD = f"<script>{(HERE / 'static' / 'cite.js').read_text(encoding='utf-8')}</script>"
+CSS = """
+#sources {max-height: 75vh; overflow-y: auto}
+.src {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin-bottom: 8px}
+.src.cited {border-color: var(--color-accent)}
+.src.focus {box-shadow: 0 0 0 3px var(--color-accent); }
+.src-head {font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 4px}
+.src-n {font-weight: 700; color: var(--color-accent); margin-right: 4px}
+.src-meta {margin-left: 2px}
+.src-text {white-space: pre-line; line-height: 1.5}
+.src summary {cursor: pointer}
+.src mark {background: var(--color-accent-soft); color: inherit; padding: 0 2px; border-radius: 3px;
+  outline: 1px solid var(--color-accent)}
+.standalone {font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 8px}
+#chat a.cite, #sources a.cite {font-size: 0.75em; vertical-align: super; line-height: 0; font-weight: 700;
+  text-decoration: none; color: var(--color-accent); padding: 0 1px; cursor: pointer}
+#chat a.cite:hover {text-decoration: underline}
+#article-text .src-text {max-height: 60vh; overflow-y: auto}
+"""
+# A click on a citation link [n] (href "#src-T-N") shows turn T's passages in the Sources panel,
+# opens passage N and scrolls it into view. Capture phase: runs before the chat's own link handling.
+HEAD = """<script>
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element ? event.target.closest("a[href^='#src-']") : null;
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const [turn, n] = link.getAttribute("href").slice("#src-".length).split("-");
+  document.querySelectorAll("#sources section.turn").forEach((s) => { s.hidden = s.id !== `turn-${turn}`; });
+  const card = document.getElementById(`src-${turn}-${n}`);
+  if (!card) return;
+  document.querySelectorAll("#sources .src.focus").forEach((c) => c.classList.remove("focus"));
+  card.open = true;
+  card.classList.add("focus");
+  card.scrollIntoView({ behavior: "smooth", block: "center" });
+}, true);
+</script>"""
 
 
 class Library:
@@ -332,8 +364,6 @@ def _api(assistant: Assistant, library: Library) -> None:
 
 def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
     """The FastAPI app: GET /healthz, and the Gradio page and API at /."""
-    if settings.mcp and importlib.util.find_spec("mcp") is None:
-        raise ConfigError("ASSISTANT_MCP=1 needs the MCP packages: pip install -r requirements-mcp.txt")
     library = Library(assistant, settings)
     demo = build(assistant, settings, library)
     demo.queue(default_concurrency_limit=1, max_size=settings.queue_size)

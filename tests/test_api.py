@@ -3,7 +3,6 @@ every endpoint, hostile input, a burst of clients, login, health and file routes
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import threading
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from gradio_client import Client
 
 import app
 from assistant.embed import Embedder
-from assistant.errors import ConfigError, InvalidQuestion
+from assistant.errors import InvalidQuestion
 from tests.conftest import seeded_assistant, serve
 from tests.fakes import QuotingLLM
 
@@ -134,7 +133,7 @@ SECRET_PATHS = [
     "gradio_api/file=app.py",
     "gradio_api/file=data/ingest.lock",
     "file=app.py",
-    "static/app.css",
+    "gradio_api/file=README.md",
     "openapi.json",
     "docs",
 ]
@@ -182,14 +181,6 @@ def test_login__required_when_configured_and_health_stays_open(tmp_path: Path, e
         assert httpx.get(url + "healthz").json()["articles"] == 3
 
 
-@pytest.mark.skipif(importlib.util.find_spec("mcp") is not None, reason="the MCP packages are installed")
-def test_mcp__the_flag_without_the_extra_says_what_to_install(tmp_path: Path, embedder: Embedder) -> None:
-    assistant, settings = seeded_assistant(tmp_path / "data", embedder, QuotingLLM(), mcp=True)
-    with pytest.raises(ConfigError, match=r"pip install -r requirements-mcp\.txt"):
-        app.create_app(assistant, settings)
-
-
-@pytest.mark.skipif(importlib.util.find_spec("mcp") is None, reason="needs requirements-mcp.txt")
 def test_mcp__the_endpoints_are_mcp_tools(tmp_path: Path, embedder: Embedder) -> None:
     import asyncio
 
