@@ -103,6 +103,11 @@ class Settings:
         return self.data_dir / "chroma"
 
     @property
+    def generation_file(self) -> Path:
+        """Rewritten by every ingest that changed the store; running retrievers reload when it changes."""
+        return self.data_dir / "generation"
+
+    @property
     def lexical_dir(self) -> Path:
         """Where the BM25 index for this store and collection lives (beside the Chroma data)."""
         where = f"{self.chroma_host}-{self.chroma_port}-" if self.chroma_host else ""

@@ -60,6 +60,9 @@ class Assistant:
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
         """The real thing: local embedder, the configured store and LLM, prompts from files."""
         settings = settings or Settings.from_env()
+        from ingest.recover import recover_store  # ingest builds on this package: imported where it is used
+
+        recover_store(settings)  # before this process opens a store whose damaged index could crash it
         prompts = Prompts.load(settings.prompts_dir)
         return cls(
             build_retriever(settings),

@@ -2,17 +2,21 @@
 
 Vectors are always computed by our own embedder and passed in; Chroma's default embedding function
 (which downloads a model at run time) is never used. The collection records the embedding model and
-dimension it was built with, and refuses to open with a different one.
+dimension it was built with, and refuses to open with a different one. `probe` checks in a child
+process that an embedded store's vector index loads and answers (a damaged HNSW file can crash the
+process that opens it); repairing a damaged store is ingest's job (ingest/recover.py).
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from assistant.config import Settings
+from assistant.config import PROJECT_DIR, Settings
 from assistant.errors import StoreError
 from assistant.types import Passage
 
@@ -20,9 +24,10 @@ from assistant.types import Passage
 class Store:
     """One Chroma collection of article chunks."""
 
-    def __init__(self, collection: Any, client: Any) -> None:
+    def __init__(self, collection: Any, client: Any, reopen: Any = None) -> None:
         self._collection = collection
         self._client = client
+        self._reopen = reopen
 
     @classmethod
     def open(cls, settings: Settings, *, embed_model: str, dimension: int) -> Store:
@@ -44,7 +49,18 @@ class Store:
                 f"({recorded.get('dimension')} dimensions), not {embed_model} ({dimension}). "
                 "Use another ASSISTANT_COLLECTION or delete the data directory and ingest again."
             )
-        return cls(collection, client)
+        return cls(collection, client, lambda: cls.open(settings, embed_model=embed_model, dimension=dimension))
+
+    def reopen(self) -> Store:
+        """A fresh handle on the same collection that sees other processes' writes; this one is closed."""
+        if self._reopen is None:
+            return self
+        self.close()
+        return self._reopen()  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Release the client (an embedded store's files are reread by the next open)."""
+        self._client.close()
 
     def count(self) -> int:
         """Number of chunks stored."""
@@ -130,6 +146,48 @@ def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> 
         published_at=str(meta.get("published_at", "")),
         url=str(meta.get("url", "")),
     )
+
+
+def probe(settings: Settings, *, timeout_s: float = 120.0) -> str | None:
+    """Why the embedded store's vector index cannot be used, or None when it loads and finds its own
+    vectors; checked in a child process, so a crash or a hang there cannot take this process down."""
+    if settings.chroma_host or not (settings.chroma_dir / "chroma.sqlite3").exists():
+        return None
+    code = "import sys; from assistant.store import _self_check; _self_check(sys.argv[1], sys.argv[2])"
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", code, str(settings.chroma_dir), settings.collection],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+        )
+    except subprocess.TimeoutExpired:
+        return f"opening it did not finish in {timeout_s:.0f} s"
+    if run.returncode < 0:
+        return f"opening it crashed the process (signal {-run.returncode})"
+    if run.returncode:
+        lines = (run.stdout + run.stderr).strip().splitlines() or ["no message"]
+        return lines[-1][:300]
+    return None
+
+
+def _self_check(path: str, collection: str, samples: int = 24) -> None:
+    """Run in the probe's child: open the collection, query with stored vectors, expect each one back."""
+    import chromadb
+
+    client = chromadb.PersistentClient(path=path, settings=chromadb.Settings(anonymized_telemetry=False))
+    if collection not in {c.name for c in client.list_collections()}:
+        return
+    found = client.get_collection(collection)
+    total = found.count()
+    picks = {0, total // 2, max(0, total - samples // 3)} if total else set()
+    for offset in sorted(picks):
+        page = found.get(limit=samples // 3, offset=offset, include=["embeddings"])
+        result = found.query(query_embeddings=page["embeddings"], n_results=1, include=["distances"])
+        for own, best, distance in zip(page["ids"], result["ids"], result["distances"] or [], strict=True):
+            if not best or (best[0] != own and distance[0] > 1e-4):
+                sys.exit(f"the vector index does not find chunk {own}: it is incomplete")
 
 
 def _client(settings: Settings) -> Any:

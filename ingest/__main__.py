@@ -15,8 +15,7 @@ from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.errors import AssistantError
 from assistant.store import Store
-from ingest.index import ingest_paths
-from ingest.lock import writer_lock
+from ingest.index import ingest_settled
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,17 +33,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.stats:
             print(json.dumps(stats(store, settings)))
             return 0
-        with writer_lock(settings.data_dir):
-            report = ingest_paths(
-                args.paths or [settings.seeds_dir],
-                store=store,
-                embedder=embedder,
-                chunk_tokens=settings.chunk_tokens,
-                chunk_overlap=settings.chunk_overlap,
-                lexical_dir=settings.lexical_dir,
-                prune=args.prune,
-                progress=not args.quiet,
-            )
+        report = ingest_settled(
+            args.paths or [settings.seeds_dir],
+            settings=settings,
+            store=store,
+            embedder=embedder,
+            prune=args.prune,
+            progress=not args.quiet,
+        )
     except AssistantError as error:
         print(f"ingest: {error}", file=sys.stderr)
         return 2

@@ -1,0 +1,185 @@
+"""`python -m tests.crash_bench --runs 40`: kill -9 a real ingest at random moments, then recover.
+
+Each run starts `ingest` (this module's `--child` mode: the real `ingest_settled` with real MiniLM vectors
+looked up from a cache built once, so a run spends its time writing to Chroma, not embedding) into an
+empty data directory, kills it with SIGKILL at a random moment, and then does what the app does at
+start-up: `ingest.recover.recover_store` (probe in a child process, rebuild when damaged), then the
+rerun of the same ingest. Before recovery a copy of the killed store is checked in full (every stored
+vector must be found by a query) to count how many kills left the vector index unusable. After the
+rerun the store must equal a clean run: same ids, documents and metadata, every vector found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.config import PROJECT_DIR, Settings
+from assistant.embed import Embedder
+from ingest.chunk import chunk_article
+from ingest.index import ingest_settled
+from ingest.load import load_paths
+from ingest.recover import recover_store
+
+MULTIHOP = PROJECT_DIR.parent / "shared" / "benchmarks" / "multihop-rag" / "corpus.json"
+
+
+class CachedEmbedder:
+    """The real embedder's vectors, computed once per text and kept in a file between runs."""
+
+    model_id = Embedder.model_id
+    dimension = Embedder.dimension
+
+    def __init__(self, cache: Path, model_dir: Path) -> None:
+        self._file = cache
+        self._model_dir = model_dir
+        self._vectors: dict[str, np.ndarray] = {}
+        if cache.exists():
+            saved = np.load(cache)
+            self._vectors = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for `texts`; the ones not cached are computed by the real embedder and saved."""
+        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items())
+        if missing:
+            vectors = Embedder.from_model_dir(self._model_dir).embed([t for _, t in missing])
+            self._vectors.update(zip([k for k, _ in missing], vectors, strict=True))
+            np.savez(self._file, keys=np.array(list(self._vectors)), vectors=np.stack(list(self._vectors.values())))
+        return np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, self.dimension), np.float32)
+
+
+def _settings(data: Path) -> Settings:
+    return Settings.from_env().with_(data_dir=data)
+
+
+def _child(data: Path, corpus: Path, cache: Path) -> None:
+    settings = _settings(data)
+    from assistant.store import Store
+
+    store = Store.open(settings, embed_model=CachedEmbedder.model_id, dimension=CachedEmbedder.dimension)
+    embedder = CachedEmbedder(cache, settings.model_dir)
+    ingest_settled([corpus], settings=settings, store=store, embedder=embedder, progress=False)  # type: ignore[arg-type]
+
+
+def _ingest(data: Path, corpus: Path, cache: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "tests.crash_bench", "--child", str(data), str(corpus), str(cache)]
+    return subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _inspect_child(chroma: Path) -> None:
+    """Print the chunks, then check that every stored vector is found by a query (exit 1 if not)."""
+    import chromadb
+
+    from assistant.store import _self_check
+
+    client = chromadb.PersistentClient(path=str(chroma), settings=chromadb.Settings(anonymized_telemetry=False))
+    got = client.get_collection("articles").get(include=["documents", "metadatas"])
+    chunks = {i: [d, m] for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)}
+    print(json.dumps(chunks), flush=True)
+    _self_check(str(chroma), "articles", samples=3 * len(chunks) + 3)
+
+
+def _inspect(chroma: Path) -> tuple[bool, dict[str, list[object]]]:
+    """(every vector found, the chunks), read in a child process: a damaged index may crash it."""
+    command = [sys.executable, "-m", "tests.crash_bench", "--inspect", str(chroma)]
+    try:
+        run = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        return False, {}
+    lines = run.stdout.splitlines()
+    return run.returncode == 0, json.loads(lines[0]) if lines else {}
+
+
+def _prepare(work: Path, articles: int) -> tuple[Path, Path, dict[str, list[object]], float]:
+    """The corpus, the vector cache, a clean run's chunks and its duration."""
+    work.mkdir(parents=True, exist_ok=True)
+    corpus, cache = work / "corpus.json", work / "vectors.npz"
+    corpus.write_text(json.dumps(json.loads(MULTIHOP.read_text())[:articles]))
+    settings = _settings(work / "clean")
+    chunks = [
+        c
+        for a in load_paths([corpus]).articles
+        for c in chunk_article(a, chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
+    ]
+    print(f"{len(chunks)} chunks; embedding those not cached yet ...", flush=True)
+    CachedEmbedder(cache, settings.model_dir).embed([c.indexed_text for c in chunks])
+    shutil.rmtree(work / "clean", ignore_errors=True)
+    started = time.monotonic()
+    assert _ingest(work / "clean", corpus, cache).wait() == 0, "the clean ingest failed"
+    seconds = time.monotonic() - started
+    usable, clean = _inspect(work / "clean" / "chroma")
+    assert usable and clean, "the clean store does not pass its own check"
+    return corpus, cache, clean, seconds
+
+
+def _one_run(work: Path, corpus: Path, cache: Path, clean: dict[str, list[object]], kill_at: float) -> dict[str, int]:
+    data = work / "run"
+    shutil.rmtree(data, ignore_errors=True)
+    process = _ingest(data, corpus, cache)
+    time.sleep(kill_at)
+    killed = process.poll() is None
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    copy = work / "copy"
+    shutil.rmtree(copy, ignore_errors=True)
+    subprocess.run(["cp", "-a", "--sparse=always", str(data / "chroma"), str(copy)], check=False)
+    unusable = copy.exists() and not _inspect(copy)[0]
+    message = recover_store(_settings(data), CachedEmbedder(cache, _settings(data).model_dir))  # type: ignore[arg-type]
+    rerun_ok = _ingest(data, corpus, cache).wait() == 0
+    sound, after = _inspect(data / "chroma")
+    extra, lost = set(after) - set(clean), set(clean) - set(after)
+    changed = sum(1 for i in set(after) & set(clean) if after[i] != clean[i])
+    return {
+        "killed": int(killed),
+        "unusable": int(unusable),
+        "detected": int(message is not None),
+        "recovered": int(rerun_ok and sound and not extra and not lost and not changed),
+        "duplicates": len(extra),
+        "lost": len(lost) + changed + (0 if sound else 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--articles", type=int, default=270, help="MultiHop articles to ingest (~15 chunks each)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/crash_bench"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--child", nargs=3, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--inspect", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(*args.child)
+        return 0
+    if args.inspect:
+        _inspect_child(args.inspect)
+        return 0
+    corpus, cache, clean, seconds = _prepare(args.work, args.articles)
+    print(f"clean run: {len(clean)} chunks in {seconds:.1f} s; killing at uniform(0.5, {seconds:.1f}) s", flush=True)
+    rng, totals = random.Random(args.seed), dict.fromkeys(["killed", "unusable", "detected", "recovered"], 0)
+    totals |= {"duplicates": 0, "lost": 0}
+    for run in range(1, args.runs + 1):
+        kill_at = rng.uniform(0.5, seconds)
+        result = _one_run(args.work, corpus, cache, clean, kill_at)
+        totals = {k: totals[k] + result[k] for k in totals}
+        print(f"run {run:3d}: kill at {kill_at:5.1f} s {json.dumps(result)}", flush=True)
+    print(f"runs {args.runs}; " + "; ".join(f"{k} {v}" for k, v in totals.items()))
+    print(f"vector index unusable after the kill: {totals['unusable']}, detected at start-up: {totals['detected']}")
+    return 0 if totals["recovered"] == args.runs else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
