@@ -16,6 +16,7 @@ from assistant.embed import Embedder
 from assistant.errors import AssistantError
 from assistant.store import Store
 from ingest.index import ingest_settled
+from ingest.recover import recover_store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         embedder = Embedder.from_model_dir(settings.model_dir)
+        recover_store(settings, embedder)  # a vector index damaged by a crash is rebuilt first, with a message
         store = Store.open(settings, embed_model=embedder.model_id, dimension=embedder.dimension)
         if args.stats:
             print(json.dumps(stats(store, settings)))
