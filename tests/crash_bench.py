@@ -2,7 +2,8 @@
 
 Each run starts `ingest` (this module's `--child` mode: the real `ingest_settled` with real MiniLM vectors
 looked up from a cache built once, so a run spends its time writing to Chroma, not embedding) into an
-empty data directory, kills it with SIGKILL at a random moment, and then does what the app does at
+empty data directory, kills it with SIGKILL at a random moment of its writing (uniform over the time a
+clean run writes, the BM25 index included), and then does what the app does at
 start-up: `ingest.recover.recover_store` (probe in a child process, rebuild when damaged), then the
 rerun of the same ingest. Before recovery a copy of the killed store is checked in full (every stored
 vector must be found by a query) to count how many kills left the vector index unusable. After the
@@ -12,7 +13,6 @@ rerun the store must equal a clean run: same ids, documents and metadata, every 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import shutil
@@ -20,10 +20,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
 
 from assistant.config import PROJECT_DIR, Settings
 from assistant.embed import Embedder
@@ -31,51 +28,39 @@ from ingest.chunk import chunk_article
 from ingest.index import ingest_settled
 from ingest.load import load_paths
 from ingest.recover import recover_store
+from tests.fakes import MemoEmbedder
 
 MULTIHOP = PROJECT_DIR.parent / "shared" / "benchmarks" / "multihop-rag" / "corpus.json"
-
-
-class CachedEmbedder:
-    """The real embedder's vectors, computed once per text and kept in a file between runs."""
-
-    model_id = Embedder.model_id
-    dimension = Embedder.dimension
-
-    def __init__(self, cache: Path, model_dir: Path) -> None:
-        self._file = cache
-        self._model_dir = model_dir
-        self._vectors: dict[str, np.ndarray] = {}
-        if cache.exists():
-            saved = np.load(cache)
-            self._vectors = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors for `texts`; the ones not cached are computed by the real embedder and saved."""
-        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
-        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items())
-        if missing:
-            vectors = Embedder.from_model_dir(self._model_dir).embed([t for _, t in missing])
-            self._vectors.update(zip([k for k, _ in missing], vectors, strict=True))
-            np.savez(self._file, keys=np.array(list(self._vectors)), vectors=np.stack(list(self._vectors.values())))
-        return np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, self.dimension), np.float32)
 
 
 def _settings(data: Path) -> Settings:
     return Settings.from_env().with_(data_dir=data)
 
 
+def _embedder(cache: Path, settings: Settings) -> MemoEmbedder:
+    return MemoEmbedder(lambda: Embedder.from_model_dir(settings.model_dir), cache)
+
+
 def _child(data: Path, corpus: Path, cache: Path) -> None:
     settings = _settings(data)
     from assistant.store import Store
 
-    store = Store.open(settings, embed_model=CachedEmbedder.model_id, dimension=CachedEmbedder.dimension)
-    embedder = CachedEmbedder(cache, settings.model_dir)
+    embedder = _embedder(cache, settings)
+    store = Store.open(settings, embed_model=embedder.model_id, dimension=embedder.dimension)
+    print("writing", flush=True)  # the parent times its kill from here
     ingest_settled([corpus], settings=settings, store=store, embedder=embedder, progress=False)  # type: ignore[arg-type]
 
 
 def _ingest(data: Path, corpus: Path, cache: Path) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "tests.crash_bench", "--child", str(data), str(corpus), str(cache)]
-    return subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def _writing(process: subprocess.Popen[bytes]) -> float:
+    """Wait until the child starts writing; the time it did so."""
+    assert process.stdout is not None
+    process.stdout.readline()
+    return time.monotonic()
 
 
 def _inspect_child(chroma: Path) -> None:
@@ -114,10 +99,11 @@ def _prepare(work: Path, articles: int) -> tuple[Path, Path, dict[str, list[obje
         for c in chunk_article(a, chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
     ]
     print(f"{len(chunks)} chunks; embedding those not cached yet ...", flush=True)
-    CachedEmbedder(cache, settings.model_dir).embed([c.indexed_text for c in chunks])
+    _embedder(cache, settings).embed([c.indexed_text for c in chunks])
     shutil.rmtree(work / "clean", ignore_errors=True)
-    started = time.monotonic()
-    assert _ingest(work / "clean", corpus, cache).wait() == 0, "the clean ingest failed"
+    process = _ingest(work / "clean", corpus, cache)
+    started = _writing(process)
+    assert process.wait() == 0, "the clean ingest failed"
     seconds = time.monotonic() - started
     usable, clean = _inspect(work / "clean" / "chroma")
     assert usable and clean, "the clean store does not pass its own check"
@@ -128,6 +114,7 @@ def _one_run(work: Path, corpus: Path, cache: Path, clean: dict[str, list[object
     data = work / "run"
     shutil.rmtree(data, ignore_errors=True)
     process = _ingest(data, corpus, cache)
+    _writing(process)
     time.sleep(kill_at)
     killed = process.poll() is None
     process.send_signal(signal.SIGKILL)
@@ -136,7 +123,7 @@ def _one_run(work: Path, corpus: Path, cache: Path, clean: dict[str, list[object
     shutil.rmtree(copy, ignore_errors=True)
     subprocess.run(["cp", "-a", "--sparse=always", str(data / "chroma"), str(copy)], check=False)
     unusable = copy.exists() and not _inspect(copy)[0]
-    message = recover_store(_settings(data), CachedEmbedder(cache, _settings(data).model_dir))  # type: ignore[arg-type]
+    message = recover_store(_settings(data), _embedder(cache, _settings(data)))  # type: ignore[arg-type]
     rerun_ok = _ingest(data, corpus, cache).wait() == 0
     sound, after = _inspect(data / "chroma")
     extra, lost = set(after) - set(clean), set(clean) - set(after)
@@ -168,11 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         _inspect_child(args.inspect)
         return 0
     corpus, cache, clean, seconds = _prepare(args.work, args.articles)
-    print(f"clean run: {len(clean)} chunks in {seconds:.1f} s; killing at uniform(0.5, {seconds:.1f}) s", flush=True)
+    print(f"clean run: {len(clean)} chunks written in {seconds:.1f} s; kill -9 at uniform(0, that)", flush=True)
     rng, totals = random.Random(args.seed), dict.fromkeys(["killed", "unusable", "detected", "recovered"], 0)
     totals |= {"duplicates": 0, "lost": 0}
     for run in range(1, args.runs + 1):
-        kill_at = rng.uniform(0.5, seconds)
+        kill_at = rng.uniform(0.0, seconds)
         result = _one_run(args.work, corpus, cache, clean, kill_at)
         totals = {k: totals[k] + result[k] for k in totals}
         print(f"run {run:3d}: kill at {kill_at:5.1f} s {json.dumps(result)}", flush=True)
