@@ -195,5 +195,5 @@ def _attr(value: str) -> str:
 
 
 def _quoted(text: str) -> str:
-    """Article or user text made unable to close or open a passage tag."""
-    return re.sub(r"</?\s*passage\b[^>]*>", "", text, flags=re.IGNORECASE)
+    """Article or user text made unable to close or open a passage tag (spaced or unclosed ones too)."""
+    return re.sub(r"<\s*/?\s*passage\b[^>\n]*>?", "", text, flags=re.IGNORECASE)

@@ -172,8 +172,11 @@ def probe(settings: Settings, *, timeout_s: float = 120.0) -> str | None:
     return None
 
 
-def _self_check(path: str, collection: str, samples: int = 24) -> None:
-    """Run in the probe's child: open the collection, query with stored vectors, expect each one back."""
+def _self_check(path: str, collection: str, samples: int = 24, tolerance: float = 0.25) -> None:
+    """Run in the probe's child: open the collection, query with stored vectors, expect to get them back.
+
+    HNSW is approximate: a healthy index leaves a few vectors unreachable (3 of 1,159 in one clean store),
+    so up to `tolerance` of those checked may be missed; a damaged one errors out or misses most."""
     import chromadb
 
     client = chromadb.PersistentClient(path=path, settings=chromadb.Settings(anonymized_telemetry=False))
@@ -181,13 +184,15 @@ def _self_check(path: str, collection: str, samples: int = 24) -> None:
         return
     found = client.get_collection(collection)
     total = found.count()
-    picks = {0, total // 2, max(0, total - samples // 3)} if total else set()
-    for offset in sorted(picks):
+    checked, missed = 0, 0
+    for offset in sorted({0, total // 2, max(0, total - samples // 3)} if total else set()):
         page = found.get(limit=samples // 3, offset=offset, include=["embeddings"])
-        result = found.query(query_embeddings=page["embeddings"], n_results=1, include=["distances"])
-        for own, best, distance in zip(page["ids"], result["ids"], result["distances"] or [], strict=True):
-            if not best or (best[0] != own and distance[0] > 1e-4):
-                sys.exit(f"the vector index does not find chunk {own}: it is incomplete")
+        result = found.query(query_embeddings=page["embeddings"], n_results=min(10, total), include=["distances"])
+        for own, near, distance in zip(page["ids"], result["ids"], result["distances"] or [], strict=True):
+            checked += 1
+            missed += own not in near and (not distance or distance[0] > 1e-4)
+    if missed > tolerance * checked:
+        sys.exit(f"the vector index misses {missed} of {checked} stored vectors: it is damaged or incomplete")
 
 
 def _client(settings: Settings) -> Any:
