@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -64,7 +65,8 @@ class Store:
 
     def count(self) -> int:
         """Number of chunks stored."""
-        return int(self._collection.count())
+        with _chroma_errors():
+            return int(self._collection.count())
 
     def metadata_by_id(self) -> dict[str, dict[str, Any]]:
         """Every chunk id with its metadata (no documents, no vectors)."""
@@ -85,25 +87,28 @@ class Store:
         step = max(1, min(1000, self._client.get_max_batch_size()))
         for start in range(0, len(ids), step):
             end = start + step
-            self._collection.upsert(
-                ids=list(ids[start:end]),
-                embeddings=vectors[start:end],
-                documents=list(documents[start:end]),
-                metadatas=list(metadatas[start:end]),
-            )
+            with _chroma_errors():
+                self._collection.upsert(
+                    ids=list(ids[start:end]),
+                    embeddings=vectors[start:end],
+                    documents=list(documents[start:end]),
+                    metadatas=list(metadatas[start:end]),
+                )
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove chunks by id."""
         if ids:
-            self._collection.delete(ids=list(ids))
+            with _chroma_errors():
+                self._collection.delete(ids=list(ids))
 
     def query(self, vector: np.ndarray, k: int) -> list[Passage]:
         """The `k` chunks nearest to `vector`, best first, scored by cosine similarity."""
         if k <= 0 or self.count() == 0:
             return []
-        result = self._collection.query(
-            query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"]
-        )
+        with _chroma_errors():
+            result = self._collection.query(
+                query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"]
+            )
         rows = zip(
             result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
         )
@@ -113,7 +118,8 @@ class Store:
         """Chunks by id (found by another retriever), scored by cosine similarity to `vector`."""
         if not ids:
             return {}
-        result = self._collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        with _chroma_errors():
+            result = self._collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
         rows = zip(result["ids"], result["documents"], result["metadatas"], result["embeddings"], strict=True)
         return {
             chunk_id: to_passage(chunk_id, text, meta, float(np.dot(np.asarray(embedding), vector)))
@@ -123,12 +129,27 @@ class Store:
     def _pages(self, *, include: list[str], size: int = 2000) -> Iterator[tuple[list[str], list[Any], list[Any]]]:
         offset = 0
         while True:
-            page = self._collection.get(include=include, limit=size, offset=offset)
+            with _chroma_errors():
+                page = self._collection.get(include=include, limit=size, offset=offset)
             if not page["ids"]:
                 return
             documents = page.get("documents") or [""] * len(page["ids"])
             yield page["ids"], documents, page["metadatas"]
             offset += len(page["ids"])
+
+
+@contextmanager
+def _chroma_errors() -> Iterator[None]:
+    """chromadb's own errors as a StoreError a person can act on (the cause stays chained for the log)."""
+    from chromadb.errors import ChromaError
+
+    try:
+        yield
+    except ChromaError as error:
+        raise StoreError(
+            "The article store could not be read or written; if this persists, restart the app "
+            "(a damaged vector index is rebuilt at start-up)."
+        ) from error
 
 
 def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:

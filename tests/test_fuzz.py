@@ -11,10 +11,10 @@ import re
 from collections.abc import Sequence
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from assistant.citations import parse_markers
+from assistant.citations import parse_markers, split_sentences
 from assistant.engine import Assistant
 from assistant.errors import AssistantError
 from assistant.prompts import Prompts
@@ -24,11 +24,18 @@ from tests.conftest import PROJECT_DIR, SEEDS
 from tests.fakes import MemoEmbedder, ScriptedLLM
 
 VOCABULARY = sorted({w for f in SEEDS.glob("*.txt") for w in re.findall(r"[A-Za-z][A-Za-z'-]{3,}", f.read_text())})
+SENTENCES = sorted({s for f in SEEDS.glob("*.txt") for s in split_sentences(f.read_text()) if len(s) > 40})
 HOSTILE = "\u202e\u202d\u200b\u0000\u0007\x1b[31m\r\n\t\ufeff"  # direction overrides, zero-width, controls, ANSI
 
 texts = st.text(st.characters(codec="utf-8") | st.sampled_from(HOSTILE), max_size=400)
 seed_questions = st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=12).map(" ".join).map(lambda q: q + "?")
-questions = st.one_of(texts, seed_questions, seed_questions.map(lambda q: "what about it " + q))
+seed_sentences = st.sampled_from(SENTENCES)
+questions = st.one_of(
+    texts,
+    seed_questions,
+    seed_sentences.map(lambda s: s.rstrip(".") + "?"),
+    seed_questions.map("what about it ".__add__),
+)
 markers = st.integers(-3, 120).map(lambda n: f"[{n}]")
 words = st.sampled_from(VOCABULARY) | markers
 sentences = st.lists(words, min_size=1, max_size=20).map(" ".join).map(lambda s: s + ".")
@@ -36,6 +43,7 @@ replies = st.one_of(
     st.just(""),
     st.lists(markers, min_size=1, max_size=10).map(" ".join),  # only markers
     st.lists(sentences, min_size=1, max_size=6).map(" ".join),  # bad markers [0] [99] [-1] among real words
+    st.lists(st.tuples(seed_sentences, markers).map(" ".join), min_size=1, max_size=4).map(" ".join),  # quotes
     sentences.map(lambda s: s * 400),  # huge
     texts,
     st.just("The articles do not say."),
@@ -55,15 +63,19 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list
 
 def _ask(retriever: Retriever, question: str, history: object, reply: Sequence[str]) -> Answer | None:
     """Ask with a scripted model; None when the engine refused the input with an AssistantError."""
-    engine = Assistant(retriever, ScriptedLLM(*reply), Prompts.load(PROJECT_DIR / "prompts"))
+    llm = ScriptedLLM(*reply)
+    engine = Assistant(retriever, llm, Prompts.load(PROJECT_DIR / "prompts"))
     try:
-        return engine.ask(question, history)  # type: ignore[arg-type]
+        answer = engine.ask(question, history)  # type: ignore[arg-type]
+        event(f"model called {len(llm.calls)} times")
+        return answer
     except AssistantError as error:
         assert str(error).strip(), "an AssistantError needs a message a person can read"
         return None
 
 
 def _consistent(answer: Answer | None) -> None:
+    event("input refused" if answer is None else "declined" if answer.refused else "answered with citations")
     if answer is None:
         return
     cited = {c.n for c in answer.citations}

@@ -17,6 +17,7 @@ import pytest
 from assistant import retrieve
 from assistant.config import PROJECT_DIR, Settings
 from assistant.embed import Embedder
+from assistant.errors import StoreError
 from assistant.retrieve import build_retriever
 from assistant.store import Store, probe
 from ingest.index import ingest_settled
@@ -94,6 +95,18 @@ def test_recover_store__a_damaged_index_is_detected_and_rebuilt_from_the_sources
     assert (settings.data_dir / "chroma.damaged").is_dir()
     store = Store.open(settings, embed_model=embedder.model_id, dimension=embedder.dimension)
     assert _chunks(store) == seeds_only  # the recorded source's chunks, each once; the filler had no source
+
+
+def test_store__a_damaged_index_read_by_an_open_store_is_a_store_error(
+    built: tuple[Settings, dict[str, object]], tmp_path: Path, embedder: Embedder
+) -> None:
+    settings = built[0].with_(data_dir=tmp_path / "data")
+    shutil.copytree(built[0].data_dir, settings.data_dir)
+    _truncate_pickle(_segment(settings))
+    store = Store.open(settings, embed_model=embedder.model_id, dimension=embedder.dimension)
+    with pytest.raises(StoreError, match="restart the app"):
+        store.count()
+    store.close()
 
 
 def test_app_start__rebuilds_a_damaged_store_and_says_so(
