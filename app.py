@@ -241,14 +241,20 @@ def _articles_tab(library: Library) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
             table = gr.Dataframe(
-                _rows(library.catalog), interactive=False, column_widths=["50%", "20%", "20%", "10%"],
-                elem_id="articles", label="Indexed articles (select one to read it)", wrap=True,
+                _rows(library.catalog),
+                interactive=False,
+                column_widths=["50%", "20%", "20%", "10%"],
+                elem_id="articles",
+                label="Indexed articles (select one to read it)",
+                wrap=True,
             )
             text = gr.HTML("", elem_id="article-text")
         with gr.Column(scale=2, min_width=300):
             files = gr.File(
                 label=f"Add articles: {', '.join(UPLOAD_TYPES)} (up to {library.settings.max_upload_mb} MB each)",
-                file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload",
+                file_count="multiple",
+                file_types=UPLOAD_TYPES,
+                elem_id="upload",
             )
             add = gr.Button("Add to the index", variant="primary", elem_id="add")
             status = gr.Markdown("", elem_id="upload-status")

@@ -41,6 +41,7 @@ class Settings:
     llm_context: int = 4096
     max_answer_tokens: int = 320
     llm_timeout_s: float = 120.0
+    llm_idle_timeout_s: float = 60.0
     max_question_chars: int = 2000
     chroma_host: str | None = None
     chroma_port: int = 8000
@@ -79,6 +80,7 @@ class Settings:
             "llm_context": _int(env, "ASSISTANT_LLM_CONTEXT", base.llm_context, low=512),
             "max_answer_tokens": _int(env, "ASSISTANT_MAX_ANSWER_TOKENS", base.max_answer_tokens, low=16),
             "llm_timeout_s": _float(env, "ASSISTANT_LLM_TIMEOUT", base.llm_timeout_s),
+            "llm_idle_timeout_s": _float(env, "ASSISTANT_LLM_IDLE_TIMEOUT", base.llm_idle_timeout_s),
             "max_question_chars": _int(env, "ASSISTANT_MAX_QUESTION_CHARS", base.max_question_chars, low=10),
             "chroma_host": env.get("CHROMA_HOST") or None,
             "chroma_port": _int(env, "CHROMA_PORT", base.chroma_port, low=1),
@@ -108,6 +110,8 @@ class Settings:
             raise ConfigError("ASSISTANT_DENSE_WEIGHT must be between 0 and 1.")
         if not 0.0 <= self.passage_floor <= 1.0:
             raise ConfigError("ASSISTANT_PASSAGE_FLOOR must be between 0 and 1.")
+        if self.llm_timeout_s <= 0 or self.llm_idle_timeout_s <= 0:
+            raise ConfigError("ASSISTANT_LLM_TIMEOUT and ASSISTANT_LLM_IDLE_TIMEOUT must be more than 0 seconds.")
         if self.chunk_overlap >= self.chunk_tokens:
             raise ConfigError("ASSISTANT_CHUNK_OVERLAP must be smaller than ASSISTANT_CHUNK_TOKENS.")
 
@@ -115,6 +119,11 @@ class Settings:
     def chroma_dir(self) -> Path:
         """Where the embedded Chroma store lives."""
         return self.data_dir / "chroma"
+
+    @property
+    def generation_file(self) -> Path:
+        """Rewritten by every ingest that changed the store; running retrievers reload when it changes."""
+        return self.data_dir / "generation"
 
     @property
     def lexical_dir(self) -> Path:

@@ -2,12 +2,14 @@
 
 Every prompt token costs the reader time on a small CPU, so each passage is cut to its sentences most
 related to the question (embedding similarity plus word overlap), within a word budget, best first.
-Passage numbers do not change; readers still see whole passages. It does not rewrite
-or summarise text.
+Passage numbers do not change; readers still see whole passages. Sentences that address the model
+(ignore your rules, reveal your prompt, include this image or script) are never shown to it: a small
+model can follow them despite the system prompt. It does not rewrite or summarise text.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,6 +19,16 @@ from assistant.citations import content_words, split_sentences
 from assistant.types import Passage
 
 GAP = " … "
+_INSTRUCTION = re.compile(  # written for news text: "its AI assistant" or "ignore the rules of thumb" stay
+    r"\b(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(of\s+)?(your|previous|prior|above|earlier|"
+    r"the\s+(previous|above|prior|earlier))\b.{0,30}\b(rules|instructions|prompts?|guidelines)\b"
+    r"|\b(print|reveal|repeat|show|output)\b.{0,30}\byour\s+(system\s+)?(rules|instructions|prompt)\b"
+    r"|\b(notice|note|message|instructions?)\s+(to|for)\s+(the\s+)?(AI|assistant|chatbot|language model)\b"
+    r"|^\W*(AI|assistant|system)\s*:"
+    r"|\bwhen(ever)?\s+you\s+(answer|reply|respond)\b|\b(reply|respond|answer)\s+only\s+with\b"
+    r"|!\[[^\]]*\]\(|<\s*(script|iframe|img|form)\b|javascript:",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -29,8 +41,14 @@ class Excerpt:
 
 
 def passage_sentences(passages: Sequence[Passage]) -> list[list[str]]:
-    """Each passage split into sentences."""
-    return [split_sentences(p.text.replace("\n\n", " ")) or [p.text] for p in passages]
+    """Each passage split into sentences, without those that give the model instructions."""
+    split = [split_sentences(p.text.replace("\n\n", " ")) or [p.text] for p in passages]
+    return [[s for s in row if not addresses_the_model(s)] or [""] for row in split]
+
+
+def addresses_the_model(sentence: str) -> bool:
+    """True for text written to steer an AI reader rather than to inform a human one."""
+    return bool(_INSTRUCTION.search(sentence))
 
 
 def select(

@@ -67,9 +67,14 @@ class Assistant:
         """The real thing: local embedder, the configured store and LLM, prompts from files
         (pass `retriever` or `llm` to share ones already loaded)."""
         settings = settings or Settings.from_env()
+        if retriever is None:
+            from ingest.recover import recover_store  # ingest builds on this package: imported where it is used
+
+            recover_store(settings)  # before this process opens a store whose damaged index could crash it
+            retriever = build_retriever(settings)
         prompts = Prompts.load(settings.prompts_dir)
         return cls(
-            retriever or build_retriever(settings),
+            retriever,
             llm or llm_from_settings(settings),
             prompts,
             top_k=settings.top_k,
@@ -241,5 +246,5 @@ def _attr(value: str) -> str:
 
 
 def _quoted(text: str) -> str:
-    """Article or user text made unable to close or open a passage tag."""
-    return re.sub(r"</?\s*passage\b[^>]*>", "", text, flags=re.IGNORECASE)
+    """Article or user text made unable to close or open a passage tag (spaced or unclosed ones too)."""
+    return re.sub(r"<\s*/?\s*passage\b[^>\n]*>?", "", text, flags=re.IGNORECASE)

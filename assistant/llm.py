@@ -2,7 +2,9 @@
 
 `LocalLLM` runs a GGUF file in-process with llama-cpp-python (one generation at a time; llama.cpp
 reuses the KV cache for the shared prompt prefix). `OpenAILLM` talks to any OpenAI-compatible
-`/chat/completions` endpoint with server-sent events. Neither retries: a failure becomes
+`/chat/completions` endpoint with server-sent events, bounded by two clocks: the idle timeout (for
+the first token and between tokens) and the total timeout for the whole reply. Neither retries: a
+refused connection, an HTTP error, a stall, a reply broken off before `[DONE]` or a late one becomes
 `LLMUnavailable` with a message a person can act on.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -120,29 +123,46 @@ class LocalLLM:
 class OpenAILLM:
     """Any OpenAI-compatible chat completions endpoint (vLLM, llama.cpp server, Ollama, OpenAI)."""
 
-    def __init__(self, base_url: str, *, model: str, api_key: str = "", timeout_s: float = 120.0) -> None:
+    def __init__(
+        self, base_url: str, *, model: str, api_key: str = "", timeout_s: float = 120.0, idle_timeout_s: float = 60.0
+    ) -> None:
         self._url = f"{base_url.rstrip('/')}/chat/completions"
         self._model = model
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._timeout = httpx.Timeout(timeout_s, connect=10.0)
+        self._total_s = timeout_s
+        self._idle_s = min(idle_timeout_s, timeout_s)
+        self._timeout = httpx.Timeout(self._idle_s, connect=min(10.0, self._idle_s))
         self.name = model
         self.usage: dict[str, float] = {}
 
     def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
         body = {"model": self._model, "messages": messages, "stream": True, "temperature": 0, "max_tokens": max_tokens}
+        deadline = time.monotonic() + self._total_s
         try:
             with httpx.stream("POST", self._url, json=body, headers=self._headers, timeout=self._timeout) as response:
                 _raise_for_status(response, self._url)
-                for line in response.iter_lines():
-                    piece = _sse_piece(line)
-                    if piece is None:
-                        return
-                    if piece:
-                        yield piece
+                yield from _pieces(response.iter_lines(), deadline, self._total_s)
         except httpx.TimeoutException:
-            raise LLMUnavailable("The language model server took too long to answer; try again.") from None
+            raise LLMUnavailable(
+                f"The language model server stopped answering (nothing for {self._idle_s:.0f} s); try again."
+            ) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            raise LLMUnavailable("The language model server broke off its answer; try again.") from None
         except httpx.TransportError as error:
             raise LLMUnavailable(f"The language model server at {self._url} is not reachable ({error}).") from None
+
+
+def _pieces(lines: Iterator[str], deadline: float, total_s: float) -> Iterator[str]:
+    """The text pieces of an event stream; LLMUnavailable when it runs past `deadline` or ends before [DONE]."""
+    for line in lines:
+        if time.monotonic() > deadline:
+            raise LLMUnavailable(f"The language model server took longer than {total_s:.0f} s to answer; try again.")
+        piece = _sse_piece(line)
+        if piece is None:
+            return
+        if piece:
+            yield piece
+    raise LLMUnavailable("The language model server broke off its answer; try again.")
 
 
 def _raise_for_status(response: httpx.Response, url: str) -> None:
@@ -175,6 +195,7 @@ def llm_from_settings(settings: Settings) -> LLM:
             model=settings.llm_model,
             api_key=settings.openai_api_key,
             timeout_s=settings.llm_timeout_s,
+            idle_timeout_s=settings.llm_idle_timeout_s,
         )
     path = settings.gguf or models.ensure(models.LLM_GGUF, settings.model_dir)
     if not path.is_file():

@@ -8,11 +8,15 @@
    the score plus half the BM25 score of the words that follow the mention (and +0.5 for a date
    there); the lists are merged round-robin, best first in each round, then the rest by score.
 The BM25 index is read from disk (ingest keeps it current) and reloaded by `refresh()`; no query
-rebuilds it. It does not rerank with a cross-encoder: none ships its weights in a PyPI package.
+rebuilds it. When another process's ingest rewrites the generation file, the next query (checked at
+most every RELOAD_CHECK_S seconds) reopens the store, whose open client would not see the new vectors.
+It does not rerank with a cross-encoder: none ships its weights in a PyPI package.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,6 +31,7 @@ from assistant.types import Passage
 
 DENSE_WEIGHT = 0.2  # measured on MultiHop-RAG with 128-piece MiniLM vectors; see the README
 DATE_BONUS, SEGMENT_WEIGHT, SEGMENT_DATE_BONUS = 0.3, 0.5, 0.5
+RELOAD_CHECK_S = 2.0
 
 
 class Retriever:
@@ -41,6 +46,7 @@ class Retriever:
         candidates: int = 100,
         weights: tuple[float, float] = (1 - DENSE_WEIGHT, DENSE_WEIGHT),
         steer: bool = True,
+        generation_file: Path | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -49,6 +55,10 @@ class Retriever:
         self.weights = weights
         self.steer = steer
         self.lexical: lexical.LexicalIndex | None = None
+        self.generation_file = generation_file
+        self._generation = self._read_generation()
+        self._checked = time.monotonic()
+        self._lock = threading.Lock()
         self.refresh()
 
     def refresh(self) -> None:
@@ -62,6 +72,25 @@ class Retriever:
         self._outlet = np.array([str(m.get("outlet", "")) for m in meta], dtype=object)
         self._date = np.array([str(m.get("published_at", ""))[:10] for m in meta], dtype=object)
         self._outlets = query.OutletMatcher(set(self._outlet.tolist()))
+
+    def reload_if_changed(self) -> bool:
+        """Reopen the store and refresh when another process's ingest changed it; True if it did."""
+        if self.generation_file is None or time.monotonic() - self._checked < RELOAD_CHECK_S:
+            return False
+        self._checked = time.monotonic()
+        current = self._read_generation()
+        if current == self._generation:
+            return False
+        self._generation = current
+        self.store = self.store.reopen()
+        self.refresh()
+        return True
+
+    def _read_generation(self) -> str:
+        try:
+            return self.generation_file.read_text() if self.generation_file else ""
+        except OSError:
+            return ""
 
     def knows(self, word: str) -> bool:
         """True when `word` (as BM25 tokenises it) occurs anywhere in the indexed articles."""
@@ -85,19 +114,21 @@ class Retriever:
         """
         with stage(timings, "embed_query"):
             vector = self.embedder.embed_one(question)
-        with stage(timings, "dense"):
-            dense = self.store.query(vector, max(k, self.candidates))
-        if self.lexical is None or not self.lexical.ids:
-            return dense[:k]
-        with stage(timings, "lexical"):
-            bm25 = self.lexical.scores(question)
-        with stage(timings, "fusion"):
-            score = self._base_scores(question, bm25, dense)
-            order = self._rank(question, score, k)
-            chosen = [self.lexical.ids[i] for i in order]
-            known = {p.chunk_id: p for p in dense}
-            known |= self.store.get([c for c in chosen if c not in known], vector)
-        return [replace(known[c], score=float(score[self._position[c]])) for c in chosen if c in known]
+        with self._lock:  # a reload swaps the store and the BM25 index; queries do not see it half done
+            self.reload_if_changed()
+            with stage(timings, "dense"):
+                dense = self.store.query(vector, max(k, self.candidates))
+            if self.lexical is None or not self.lexical.ids:
+                return dense[:k]
+            with stage(timings, "lexical"):
+                bm25 = self.lexical.scores(question)
+            with stage(timings, "fusion"):
+                score = self._base_scores(question, bm25, dense)
+                order = self._rank(question, score, k)
+                chosen = [self.lexical.ids[i] for i in order]
+                known = {p.chunk_id: p for p in dense}
+                known |= self.store.get([c for c in chosen if c not in known], vector)
+            return [replace(known[c], score=float(score[self._position[c]])) for c in chosen if c in known]
 
     def _base_scores(self, question: str, bm25: np.ndarray, dense: list[Passage]) -> np.ndarray:
         lexical_weight, dense_weight = self.weights
@@ -147,4 +178,6 @@ def build_retriever(settings: Settings, embedder: Embedder | None = None) -> Ret
     embedder = embedder or Embedder.from_model_dir(settings.model_dir)
     store = Store.open(settings, embed_model=embedder.model_id, dimension=embedder.dimension)
     weights = (1.0 - settings.dense_weight, settings.dense_weight)
-    return Retriever(store, embedder, lexical_dir=settings.lexical_dir, weights=weights)
+    return Retriever(
+        store, embedder, lexical_dir=settings.lexical_dir, weights=weights, generation_file=settings.generation_file
+    )

@@ -2,18 +2,23 @@
 
 Vectors are always computed by our own embedder and passed in; Chroma's default embedding function
 (which downloads a model at run time) is never used. The collection records the embedding model and
-dimension it was built with, and refuses to open with a different one.
+dimension it was built with, and refuses to open with a different one. `probe` checks in a child
+process that an embedded store's vector index loads and answers (a damaged HNSW file can crash the
+process that opens it); repairing a damaged store is ingest's job (ingest/recover.py).
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assistant.config import Settings
+from assistant.config import PROJECT_DIR, Settings
 from assistant.errors import StoreError
 from assistant.types import Passage
 
@@ -21,9 +26,10 @@ from assistant.types import Passage
 class Store:
     """One Chroma collection of article chunks."""
 
-    def __init__(self, collection: Any, client: Any) -> None:
+    def __init__(self, collection: Any, client: Any, reopen: Any = None) -> None:
         self._collection = collection
         self._client = client
+        self._reopen = reopen
 
     @classmethod
     def open(cls, settings: Settings, *, embed_model: str, dimension: int) -> Store:
@@ -45,11 +51,23 @@ class Store:
                 f"({recorded.get('dimension')} dimensions), not {embed_model} ({dimension}). "
                 "Use another ASSISTANT_COLLECTION or delete the data directory and ingest again."
             )
-        return cls(collection, client)
+        return cls(collection, client, lambda: cls.open(settings, embed_model=embed_model, dimension=dimension))
+
+    def reopen(self) -> Store:
+        """A fresh handle on the same collection that sees other processes' writes; this one is closed."""
+        if self._reopen is None:
+            return self
+        self.close()
+        return self._reopen()  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Release the client (an embedded store's files are reread by the next open)."""
+        self._client.close()
 
     def count(self) -> int:
         """Number of chunks stored."""
-        return int(self._collection.count())
+        with _chroma_errors():
+            return int(self._collection.count())
 
     def metadata_by_id(self) -> dict[str, dict[str, Any]]:
         """Every chunk id with its metadata (no documents, no vectors)."""
@@ -82,25 +100,28 @@ class Store:
         step = max(1, min(1000, self._client.get_max_batch_size()))
         for start in range(0, len(ids), step):
             end = start + step
-            self._collection.upsert(
-                ids=list(ids[start:end]),
-                embeddings=vectors[start:end],
-                documents=list(documents[start:end]),
-                metadatas=list(metadatas[start:end]),
-            )
+            with _chroma_errors():
+                self._collection.upsert(
+                    ids=list(ids[start:end]),
+                    embeddings=vectors[start:end],
+                    documents=list(documents[start:end]),
+                    metadatas=list(metadatas[start:end]),
+                )
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove chunks by id."""
         if ids:
-            self._collection.delete(ids=list(ids))
+            with _chroma_errors():
+                self._collection.delete(ids=list(ids))
 
     def query(self, vector: np.ndarray, k: int) -> list[Passage]:
         """The `k` chunks nearest to `vector`, best first, scored by cosine similarity."""
         if k <= 0 or self.count() == 0:
             return []
-        result = self._collection.query(
-            query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"]
-        )
+        with _chroma_errors():
+            result = self._collection.query(
+                query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"]
+            )
         rows = zip(
             result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
         )
@@ -110,7 +131,8 @@ class Store:
         """Chunks by id (found by another retriever), scored by cosine similarity to `vector`."""
         if not ids:
             return {}
-        result = self._collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        with _chroma_errors():
+            result = self._collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
         rows = zip(result["ids"], result["documents"], result["metadatas"], result["embeddings"], strict=True)
         return {
             chunk_id: to_passage(chunk_id, text, meta, float(np.dot(np.asarray(embedding), vector)))
@@ -120,12 +142,27 @@ class Store:
     def _pages(self, *, include: list[str], size: int = 2000) -> Iterator[tuple[list[str], list[Any], list[Any]]]:
         offset = 0
         while True:
-            page = self._collection.get(include=include, limit=size, offset=offset)
+            with _chroma_errors():
+                page = self._collection.get(include=include, limit=size, offset=offset)
             if not page["ids"]:
                 return
             documents = page.get("documents") or [""] * len(page["ids"])
             yield page["ids"], documents, page["metadatas"]
             offset += len(page["ids"])
+
+
+@contextmanager
+def _chroma_errors() -> Iterator[None]:
+    """chromadb's own errors as a StoreError a person can act on (the cause stays chained for the log)."""
+    from chromadb.errors import ChromaError
+
+    try:
+        yield
+    except ChromaError as error:
+        raise StoreError(
+            "The article store could not be read or written; if this persists, restart the app "
+            "(a damaged vector index is rebuilt at start-up)."
+        ) from error
 
 
 def to_passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
@@ -152,6 +189,53 @@ def open_collection(directory: Path, name: str) -> Any:
     directory.mkdir(parents=True, exist_ok=True)
     client = chromadb.PersistentClient(path=str(directory), settings=chromadb.Settings(anonymized_telemetry=False))
     return client.get_or_create_collection(name)
+
+
+def probe(settings: Settings, *, timeout_s: float = 120.0) -> str | None:
+    """Why the embedded store's vector index cannot be used, or None when it loads and finds its own
+    vectors; checked in a child process, so a crash or a hang there cannot take this process down."""
+    if settings.chroma_host or not (settings.chroma_dir / "chroma.sqlite3").exists():
+        return None
+    code = "import sys; from assistant.store import _self_check; _self_check(sys.argv[1], sys.argv[2])"
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", code, str(settings.chroma_dir), settings.collection],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+        )
+    except subprocess.TimeoutExpired:
+        return f"opening it did not finish in {timeout_s:.0f} s"
+    if run.returncode < 0:
+        return f"opening it crashed the process (signal {-run.returncode})"
+    if run.returncode:
+        lines = (run.stdout + run.stderr).strip().splitlines() or ["no message"]
+        return lines[-1][:300]
+    return None
+
+
+def _self_check(path: str, collection: str, samples: int = 24, tolerance: float = 0.25) -> None:
+    """Run in the probe's child: open the collection, query with stored vectors, expect to get them back.
+
+    HNSW is approximate: a healthy index leaves a few vectors unreachable (3 of 1,159 in one clean store),
+    so up to `tolerance` of those checked may be missed; a damaged one errors out or misses most."""
+    import chromadb
+
+    client = chromadb.PersistentClient(path=path, settings=chromadb.Settings(anonymized_telemetry=False))
+    if collection not in {c.name for c in client.list_collections()}:
+        return
+    found = client.get_collection(collection)
+    total = found.count()
+    checked, missed = 0, 0
+    for offset in sorted({0, total // 2, max(0, total - samples // 3)} if total else set()):
+        page = found.get(limit=samples // 3, offset=offset, include=["embeddings"])
+        result = found.query(query_embeddings=page["embeddings"], n_results=min(10, total), include=["distances"])
+        for own, near, distance in zip(page["ids"], result["ids"], result["distances"] or [], strict=True):
+            checked += 1
+            missed += own not in near and (not distance or distance[0] > 1e-4)
+    if missed > tolerance * checked:
+        sys.exit(f"the vector index misses {missed} of {checked} stored vectors: it is damaged or incomplete")
 
 
 def _client(settings: Settings) -> Any:

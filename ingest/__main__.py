@@ -15,8 +15,8 @@ from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.errors import AssistantError
 from assistant.store import Store
-from ingest.index import ingest_paths
-from ingest.lock import writer_lock
+from ingest.index import ingest_settled
+from ingest.recover import recover_store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,21 +30,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         embedder = Embedder.from_model_dir(settings.model_dir)
+        recover_store(settings, embedder)  # a vector index damaged by a crash is rebuilt first, with a message
         store = Store.open(settings, embed_model=embedder.model_id, dimension=embedder.dimension)
         if args.stats:
             print(json.dumps(stats(store, settings)))
             return 0
-        with writer_lock(settings.data_dir):
-            report = ingest_paths(
-                args.paths or [settings.seeds_dir],
-                store=store,
-                embedder=embedder,
-                chunk_tokens=settings.chunk_tokens,
-                chunk_overlap=settings.chunk_overlap,
-                lexical_dir=settings.lexical_dir,
-                prune=args.prune,
-                progress=not args.quiet,
-            )
+        report = ingest_settled(
+            args.paths or [settings.seeds_dir],
+            settings=settings,
+            store=store,
+            embedder=embedder,
+            prune=args.prune,
+            progress=not args.quiet,
+        )
     except AssistantError as error:
         print(f"ingest: {error}", file=sys.stderr)
         return 2

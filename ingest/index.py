@@ -2,12 +2,16 @@
 
 Idempotent by construction: chunk ids are stable, unchanged chunks are never embedded again, and new
 chunks are written before an article's old ones are deleted, so an interrupted run is completed by the
-next one. It does not watch folders or schedule itself.
+next one. `ingest_settled` is the entry point for writers: it holds the writer lock, records the
+sources (so a damaged store can be rebuilt from them) and stamps the generation file that running
+retrievers watch. It does not watch folders or schedule itself.
 """
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +28,7 @@ from ingest.load import Problem, load_paths
 from ingest.lock import writer_lock
 
 EMBED_BATCH = 64
+SOURCES_FILE = "sources.json"
 
 
 @dataclass
@@ -91,19 +96,52 @@ def ingest_paths(
     return report
 
 
-def ensure_seeded(store: Store, embedder: Embedder, settings: Settings) -> IngestReport | None:
-    """Ingest the seeds folder when the store is empty (first start); None when there was nothing to do."""
-    if store.count():
-        return None
+def ingest_settled(
+    paths: list[Path],
+    *,
+    settings: Settings,
+    store: Store,
+    embedder: Embedder,
+    prune: bool = False,
+    progress: bool = True,
+) -> IngestReport:
+    """`ingest_paths` under the writer lock; records `paths` as sources and stamps the generation file."""
     with writer_lock(settings.data_dir):
-        return ingest_paths(
-            [settings.seeds_dir],
+        _record_sources(settings.data_dir / SOURCES_FILE, paths, replace=prune)
+        report = ingest_paths(
+            paths,
             store=store,
             embedder=embedder,
             chunk_tokens=settings.chunk_tokens,
             chunk_overlap=settings.chunk_overlap,
             lexical_dir=settings.lexical_dir,
+            prune=prune,
+            progress=progress,
         )
+        if report.embedded or report.removed:
+            settings.generation_file.write_text(f"{uuid.uuid4().hex}\n")
+    return report
+
+
+def recorded_sources(data_dir: Path) -> list[Path]:
+    """The files and folders ingested into the store under `data_dir` (empty if none were recorded)."""
+    try:
+        return [Path(p) for p in json.loads((data_dir / SOURCES_FILE).read_text())]
+    except (OSError, ValueError):
+        return []
+
+
+def ensure_seeded(store: Store, embedder: Embedder, settings: Settings) -> IngestReport | None:
+    """Ingest the seeds folder when the store is empty (first start); None when there was nothing to do."""
+    if store.count():
+        return None
+    return ingest_settled([settings.seeds_dir], settings=settings, store=store, embedder=embedder)
+
+
+def _record_sources(file: Path, paths: list[Path], *, replace: bool) -> None:
+    known = [] if replace else [str(p) for p in recorded_sources(file.parent)]
+    added = [str(p.resolve()) for p in paths]
+    file.write_text(json.dumps(sorted(set(known) | set(added)), indent=1))
 
 
 def _ids_by_source(store: Store) -> dict[str, set[str]]:

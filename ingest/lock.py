@@ -6,6 +6,8 @@ It guards writers on this machine only; two machines writing to one Chroma serve
 from __future__ import annotations
 
 import os
+import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +33,8 @@ def writer_lock(data_dir: Path, *, timeout_s: float = 0.0) -> Iterator[None]:
         who = holder.read_text().strip() if holder.exists() else "another process"
         raise IngestLocked(f"Another ingest is running ({who}); wait for it to finish and try again.") from None
     try:
-        holder.write_text(f"pid {os.getpid()}")
+        started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+        holder.write_text(f"pid {os.getpid()} on {socket.gethostname()}, started {started}")
         yield
     finally:
         holder.unlink(missing_ok=True)

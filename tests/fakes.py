@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
+import numpy as np
+
+from assistant.embed import Embedder
 from assistant.llm import Message
 
 
@@ -55,3 +60,36 @@ class QuotingLLM:
         for start in range(0, len(reply), 7):
             time.sleep(self.pause_s)
             yield reply[start : start + 7]
+
+
+class MemoEmbedder:
+    """The real embedder's vectors, each text embedded once (kept in `file` between runs when given)."""
+
+    model_id = Embedder.model_id
+    dimension = Embedder.dimension
+
+    def __init__(self, make: Callable[[], Embedder], file: Path | None = None) -> None:
+        self._make = make
+        self._real: Embedder | None = None
+        self._file = file
+        self._vectors: dict[str, np.ndarray] = {}
+        if file is not None and file.exists():
+            saved = np.load(file)
+            self._vectors = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for `texts`; those not seen before come from the real embedder."""
+        keys = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
+        missing = dict(item for item in zip(keys, texts, strict=True) if item[0] not in self._vectors)
+        if missing:
+            self._real = self._real or self._make()
+            self._vectors.update(zip(missing, self._real.embed(list(missing.values())), strict=True))
+            if self._file is not None:
+                np.savez(self._file, keys=np.array(list(self._vectors)), vectors=np.stack(list(self._vectors.values())))
+        if not keys:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._vectors[k] for k in keys])
+
+    def embed_one(self, text: str) -> np.ndarray:
+        """One unit vector."""
+        return self.embed([text])[0]

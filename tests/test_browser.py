@@ -59,9 +59,7 @@ def ask(page, question: str, answers: int) -> None:
     """Type a question, press Enter, wait until answer number `answers` has its citation links."""
     page.locator("#question textarea").fill(question)
     page.locator("#question textarea").press("Enter")
-    page.wait_for_function(
-        f"document.querySelectorAll('#sources section.turn').length >= {answers}", timeout=120_000
-    )
+    page.wait_for_function(f"document.querySelectorAll('#sources section.turn').length >= {answers}", timeout=120_000)
     page.locator(f"#sources #turn-{answers - 1} .src.cited mark").first.wait_for(timeout=30_000)
 
 

@@ -12,8 +12,11 @@ from assistant.retrieve import Retriever
     ("left", "right", "joined"),
     [
         ("", "Only chunk.", "Only chunk."),
-        ("The first part ends with the shared words here.", "the shared words here. Then more.",
-         "The first part ends with the shared words here. Then more."),
+        (
+            "The first part ends with the shared words here.",
+            "the shared words here. Then more.",
+            "The first part ends with the shared words here. Then more.",
+        ),
         ("No overlap at all.", "A new paragraph.", "No overlap at all.\n\nA new paragraph."),
         ("Ends in a dot.", ". Starts with one.", "Ends in a dot.\n\n. Starts with one."),  # 1 char is chance
     ],
@@ -30,7 +33,11 @@ def test_catalog__lists_the_seed_articles_with_their_chunks_and_whole_text(seede
     sentence = "Reuters is now reporting that a confirmed 66 Sunni civilians were killed"
     assert militias.text.count(sentence) == 1
     assert militias.to_dict() == {
-        "source_id": "001_810fd9463e87c3a4", "title": militias.title, "outlet": "Antiwar.com",
-        "author": "Jason Ditz", "published_at": "", "chunks": 2,
+        "source_id": "001_810fd9463e87c3a4",
+        "title": militias.title,
+        "outlet": "Antiwar.com",
+        "author": "Jason Ditz",
+        "published_at": "",
+        "chunks": 2,
     }
     assert catalog.chunk_counts["001_810fd9463e87c3a4"] == 2

@@ -34,10 +34,11 @@ def _ingest(corpus: Path, data: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _chunks(data: Path) -> dict[str, str]:
+def _chunks(data: Path) -> dict[str, list[object]]:
+    """Every chunk's [text, metadata] by id, read by a fresh process."""
     script = (
         "import json; from assistant.retrieve import build_retriever; from assistant.config import Settings; "
-        "s = build_retriever(Settings.from_env()).store; print(json.dumps({i: t for i, t, _ in s.documents()}))"
+        "s = build_retriever(Settings.from_env()).store; print(json.dumps({i: [t, m] for i, t, m in s.documents()}))"
     )
     run = subprocess.run(
         [sys.executable, "-c", script],
@@ -61,7 +62,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[object]]:
     data = tmp_path_factory.mktemp("clean") / "data"
     assert _ingest(corpus, data).wait(timeout=600) == 0
     return _chunks(data)
@@ -69,7 +70,7 @@ def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, s
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_kill_9_during_ingest_then_rerun_gives_the_clean_result(
-    corpus: Path, clean: dict[str, str], tmp_path: Path, seed: int
+    corpus: Path, clean: dict[str, list[object]], tmp_path: Path, seed: int
 ) -> None:
     data = tmp_path / "data"
     process = _ingest(corpus, data)
@@ -81,6 +82,6 @@ def test_kill_9_during_ingest_then_rerun_gives_the_clean_result(
     assert rerun.wait(timeout=600) == 0
     after = _chunks(data)
     assert killed, "the ingest finished before it could be killed; raise ARTICLES"
-    assert after == clean  # same ids, same texts: nothing duplicated, nothing lost
+    assert after == clean  # same ids, texts and metadata: nothing duplicated, nothing lost
     loaded = LexicalIndex.load(make_settings(data).lexical_dir)
     assert loaded is not None and loaded[1] == ids_digest(clean)

@@ -21,8 +21,7 @@ from assistant.errors import AssistantError
 from assistant.evaluate import report
 from assistant.evaluate.text import percentile, squeeze
 from assistant.retrieve import Retriever, build_retriever
-from ingest.index import ingest_paths
-from ingest.lock import writer_lock
+from ingest.index import ingest_settled
 
 K = 10
 COLUMNS = [
@@ -106,15 +105,7 @@ def _variants(retriever: Retriever, ablate: bool) -> list[tuple[str, Retriever]]
 
 
 def _ingest(corpus: Path, retriever: Retriever, settings: Settings) -> float:
-    with writer_lock(settings.data_dir):
-        result = ingest_paths(
-            [corpus],
-            store=retriever.store,
-            embedder=retriever.embedder,
-            chunk_tokens=settings.chunk_tokens,
-            chunk_overlap=settings.chunk_overlap,
-            lexical_dir=settings.lexical_dir,
-        )
+    result = ingest_settled([corpus], settings=settings, store=retriever.store, embedder=retriever.embedder)
     retriever.refresh()
     print(f"Corpus: {result.summary()}.")
     return result.seconds

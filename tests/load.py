@@ -1,0 +1,150 @@
+"""`python -m tests.load --sessions 25 --questions 5 --retrieve 200`: load figures for a running app.
+
+Starts `python app.py` on a free port (or targets `--url`, with `--pid` for its memory), then fires the
+`/retrieve` calls all at once, and then runs the chat sessions side by side, each asking its questions
+one after another through `/ask` with its own history, over `gradio_client`. Prints successes, "busy"
+refusals, other errors (failures), p50/p95 latencies and the app's resident memory before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from assistant.config import PROJECT_DIR
+from tests.conftest import free_port
+
+QUESTIONS = [
+    "How many Sunni civilians did Reuters confirm were killed?",
+    "Why did the US-led coalition pause training of Iraqi forces?",
+    "What share of the Iranian-backed militias did Brett McGurk call a fundamental problem?",
+    "Who wrote the letter suggesting US forces were pulling out of Iraq?",
+    "What did they say about it afterwards?",
+]
+BUSY = ("busy", "queue is full", "too many")
+
+
+def _rss_mb(pid: int | None) -> float:
+    if pid is None:
+        return float("nan")
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _timed(call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, float, Any]:
+    """("ok" | "busy" | the error), seconds, the result (the message when busy, None on other errors)."""
+    started, result = time.monotonic(), None
+    try:
+        result = call(*args, **kwargs)
+        outcome = "ok"
+    except Exception as error:  # every failure is counted and shown, none stops the run
+        text = str(error)
+        busy = any(word in text.lower() for word in BUSY)
+        outcome, result = ("busy", text) if busy else (f"{type(error).__name__}: {text[:120]}", None)
+    return outcome, time.monotonic() - started, result
+
+
+def _session(url: str, questions: int) -> list[tuple[str, float, Any]]:
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    history: list[list[str]] = []
+    results: list[tuple[str, float, Any]] = []
+    for i in range(questions):
+        question = QUESTIONS[i % len(QUESTIONS)]
+        results.append(_timed(client.predict, question, list(history), api_name="/ask"))
+        if results[-1][0] == "ok":
+            history.append([question, results[-1][2]["answer"]])
+    return results
+
+
+def _retrieve_burst(url: str, calls: int) -> list[tuple[str, float, Any]]:
+    from gradio_client import Client
+
+    clients = [Client(url, verbose=False) for _ in range(min(10, calls))]
+    with ThreadPoolExecutor(max_workers=calls) as pool:
+        futures = [
+            pool.submit(_timed, clients[i % len(clients)].predict, QUESTIONS[i % 4], 5, api_name="/retrieve")
+            for i in range(calls)
+        ]
+        return [f.result() for f in futures]
+
+
+def _report(name: str, results: list[tuple[str, float, Any]]) -> int:
+    ok = sorted(seconds for outcome, seconds, _ in results if outcome == "ok")
+    busy = sum(outcome == "busy" for outcome, _, _ in results)
+    failures = [outcome for outcome, _, _ in results if outcome not in ("ok", "busy")]
+
+    def pct(q: float) -> str:
+        return f"{ok[min(len(ok) - 1, int(q * len(ok)))]:.2f} s" if ok else "-"
+
+    counts = f"{len(results)} calls, {len(ok)} ok, {busy} busy, {len(failures)} failures"
+    print(f"{name}: {counts}; p50 {pct(0.5)}, p95 {pct(0.95)}")
+    busy_said = next((result for outcome, _, result in results if outcome == "busy"), "")
+    if busy_said:
+        print(f"  busy means: {busy_said}")
+    for failure in sorted(set(failures)):
+        print(f"  failure x{failures.count(failure)}: {failure}")
+    return len(failures)
+
+
+def _start_app(data: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    from tests.conftest import wait_for_http
+
+    port, log = free_port(), data / "app.log"
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data / "data"), "ANONYMIZED_TELEMETRY": "False"}
+    with log.open("wb") as out:
+        app = subprocess.Popen(
+            [sys.executable, "app.py", "--port", str(port)], cwd=PROJECT_DIR, env=env, stdout=out, stderr=out
+        )
+    url = f"http://127.0.0.1:{port}/"
+    wait_for_http(url, app, log, timeout_s=300)
+    return url, app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the load and print the figures; the exit status is 1 when anything failed but "busy"."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=25)
+    parser.add_argument("--questions", type=int, default=5)
+    parser.add_argument("--retrieve", type=int, default=200)
+    parser.add_argument("--url", help="a running app (default: start one)")
+    parser.add_argument("--pid", type=int, help="the running app's process id, for its memory")
+    args = parser.parse_args(argv)
+    app = None
+    with tempfile.TemporaryDirectory(prefix="load-") as scratch:
+        if args.url:
+            url, pid = args.url, args.pid
+        else:
+            url, app = _start_app(Path(scratch))
+            pid = app.pid
+        try:
+            before = _rss_mb(pid)
+            started = time.monotonic()
+            failures = _report(f"/retrieve x{args.retrieve} at once", _retrieve_burst(url, args.retrieve))
+            with ThreadPoolExecutor(max_workers=args.sessions) as pool:
+                sessions = list(pool.map(lambda _: _session(url, args.questions), range(args.sessions)))
+            name = f"/ask: {args.sessions} sessions x {args.questions} questions"
+            failures += _report(name, [r for s in sessions for r in s])
+            print(
+                f"wall {time.monotonic() - started:.0f} s; app RSS {before:.0f} MB before, {_rss_mb(pid):.0f} MB after"
+            )
+        finally:
+            if app is not None:
+                app.terminate()
+                app.wait(timeout=30)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
