@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import threading
 from collections.abc import Iterator
@@ -26,9 +27,8 @@ from assistant import Answer, Assistant, AssistantError, Settings, feedback, pre
 from assistant.catalog import Catalog
 from assistant.errors import InvalidQuestion
 from assistant.validate import clean_history, clean_question
-from ingest.index import IngestReport, ensure_seeded, ingest_paths
+from ingest.index import IngestReport, ensure_seeded, ingest_settled
 from ingest.load import JSON_SUFFIXES, TEXT_SUFFIXES
-from ingest.lock import writer_lock
 
 TITLE = "News Q&A"
 EXAMPLES = [
@@ -90,15 +90,14 @@ class Library:
         self._lock = threading.Lock()
 
     def ingest(self, paths: list[Path]) -> IngestReport:
-        """Ingest files, then make them searchable at once (BM25 reloaded, catalog re-read)."""
-        with self._lock, writer_lock(self.settings.data_dir):
-            report = ingest_paths(
-                paths,
-                store=self.assistant.store,
-                embedder=self.assistant.retriever.embedder,
-                chunk_tokens=self.settings.chunk_tokens,
-                chunk_overlap=self.settings.chunk_overlap,
-                lexical_dir=self.settings.lexical_dir,
+        """Keep copies of the files in the data dir (a rebuild after a crash re-reads them), ingest them,
+        then make them searchable at once (BM25 reloaded, catalog re-read)."""
+        kept = self.settings.data_dir / "uploads"
+        kept.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            copies = [Path(shutil.copyfile(path, kept / path.name)) for path in paths]
+            report = ingest_settled(
+                copies, settings=self.settings, store=self.assistant.store, embedder=self.assistant.retriever.embedder
             )
             self.assistant.retriever.refresh()
             self.catalog = Catalog.load(self.assistant.store)

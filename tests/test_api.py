@@ -15,6 +15,7 @@ from gradio_client import Client
 import app
 from assistant.embed import Embedder
 from assistant.errors import InvalidQuestion
+from ingest.index import recorded_sources
 from tests.conftest import seeded_assistant, serve
 from tests.fakes import QuotingLLM
 
@@ -228,3 +229,19 @@ def test_upload__wrong_type_or_size_is_named(tmp_path: Path, name: str, size: in
 def test_upload__nothing_chosen_is_named() -> None:
     with pytest.raises(InvalidQuestion, match="Choose one or more"):
         app._checked_uploads(None, max_mb=2)
+
+
+def test_library__an_upload_is_kept_searchable_and_recorded_for_a_rebuild(tmp_path: Path, embedder: Embedder) -> None:
+    assistant, settings = seeded_assistant(tmp_path / "data", embedder, QuotingLLM())
+    upload = tmp_path / "incoming" / "harbour_dredging.txt"
+    upload.parent.mkdir()
+    body = "The port of Tillmouth will dredge its harbour from May, said the mayor."
+    upload.write_text(f"Harbour dredging starts\n\n{body}")
+    library = app.Library(assistant, settings)
+    report = library.ingest([upload])
+    upload.unlink()  # Gradio's temporary copy goes away; ours stays
+    kept = settings.data_dir / "uploads" / "harbour_dredging.txt"
+    assert report.added == 1 and kept.is_file()
+    assert kept.resolve() in recorded_sources(settings.data_dir)
+    assert assistant.retrieve("When will Tillmouth dredge its harbour?", k=1)[0].source_id == "harbour_dredging"
+    assert any(a.title == "Harbour dredging starts" for a in library.catalog.articles)
