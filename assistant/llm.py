@@ -42,13 +42,15 @@ class LocalLLM:
 
     The chat template from the GGUF is applied here, so the prompt's token count is known before it
     is evaluated. llama.cpp keeps the KV cache of the last prompt and re-evaluates only what differs
-    after the longest shared prefix; a small RAM cache of past states keeps the fixed system prompt
-    warm across the occasional condense call, which has a different prefix.
+    after the longest shared prefix, so the fixed system prompt is read once. No RAM cache of saved
+    states: llama-cpp-python's counts only the KV bytes while each state also copies the logits
+    (about 300 MB here), so it grew without bound; after a condense call the next answer re-reads the
+    system prompt (about 100 tokens).
     """
 
-    def __init__(self, path: Path, *, threads: int, context: int, cache_mb: int = 384) -> None:
+    def __init__(self, path: Path, *, threads: int, context: int) -> None:
         try:
-            from llama_cpp import Llama, LlamaRAMCache
+            from llama_cpp import Llama
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         except ImportError as error:
             raise ModelError("llama-cpp-python is not installed; install the project's requirements.") from error
@@ -74,7 +76,6 @@ class LocalLLM:
             bos_token=self._llama._model.token_get_text(self._llama.token_bos()),
             stop_token_ids=[eos],
         )
-        self._llama.set_cache(LlamaRAMCache(capacity_bytes=cache_mb << 20))
         self._lock = threading.Lock()
         self.name = path.name
         self.usage: dict[str, float] = {}
@@ -105,11 +106,9 @@ class LocalLLM:
             }
 
     def forget(self) -> None:
-        """Drop the KV cache and the saved states: the next prompt is evaluated from its first token."""
+        """Drop the KV cache: the next prompt is evaluated from its first token."""
         with self._lock:
             self._llama.reset()
-            if self._llama.cache is not None:
-                self._llama.set_cache(type(self._llama.cache)(capacity_bytes=self._llama.cache.capacity_bytes))
 
     def _perf(self, *, reset: bool = False) -> Any:
         import llama_cpp
