@@ -53,7 +53,11 @@ def store(settings: Settings, embedder: Embedder) -> Store:
 @pytest.fixture(scope="session")
 def seeded_retriever(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Retriever:
     """The hybrid retriever over a real Chroma store and BM25 index holding the three seed articles."""
-    settings = make_settings(tmp_path_factory.mktemp("seeded") / "data")
+    return seeded_store(make_settings(tmp_path_factory.mktemp("seeded") / "data"), embedder)
+
+
+def seeded_store(settings: Settings, embedder: Embedder) -> Retriever:
+    """A retriever over a fresh store in `settings.data_dir` holding the seed articles."""
     retriever = build_retriever(settings, embedder)
     ingest_paths(
         [SEEDS],
@@ -145,16 +149,6 @@ def serve(app: object) -> Iterator[str]:
 def seeded_assistant(data_dir: Path, embedder: Embedder, llm: object, **changes: object) -> tuple[Assistant, Settings]:
     """The real engine over a fresh store in `data_dir` holding the seed articles, with `llm`."""
     settings = make_settings(data_dir, **changes)
-    retriever = build_retriever(settings, embedder)
-    ingest_paths(
-        [SEEDS],
-        store=retriever.store,
-        embedder=embedder,
-        chunk_tokens=settings.chunk_tokens,
-        chunk_overlap=settings.chunk_overlap,
-        lexical_dir=settings.lexical_dir,
-        progress=False,
-    )
-    retriever.refresh()
+    retriever = seeded_store(settings, embedder)
     prompts = Prompts.load(PROJECT_DIR / "prompts")
     return Assistant(retriever, llm, prompts, max_question_chars=settings.max_question_chars), settings  # type: ignore[arg-type]
