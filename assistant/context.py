@@ -19,6 +19,7 @@ from assistant.citations import content_words, split_sentences
 from assistant.types import Passage
 
 GAP = " … "
+MIN_WORDS = 4  # what is left of a cut sentence, shorter than this, is dropped
 _INSTRUCTION = re.compile(  # written for news text: "its AI assistant" or "ignore the rules of thumb" stay
     r"\b(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(of\s+)?(your|previous|prior|above|earlier|"
     r"the\s+(previous|above|prior|earlier))\b.{0,30}\b(rules|instructions|prompts?|guidelines)\b"
@@ -41,9 +42,17 @@ class Excerpt:
 
 
 def passage_sentences(passages: Sequence[Passage]) -> list[list[str]]:
-    """Each passage split into sentences, without those that give the model instructions."""
+    """Each passage split into sentences, each cut where it starts giving the model instructions
+    (markup is no sentence boundary, so "…said. <script>… Ignore your rules" keeps "…said.")."""
     split = [split_sentences(p.text.replace("\n\n", " ")) or [p.text] for p in passages]
-    return [[s for s in row if not addresses_the_model(s)] or [""] for row in split]
+    return [[kept for kept in map(_informing_part, row) if kept] or [""] for row in split]
+
+
+def _informing_part(sentence: str) -> str:
+    """`sentence` up to where it addresses the model; empty when little is left."""
+    match = _INSTRUCTION.search(sentence)
+    kept = sentence if match is None else sentence[: match.start()].rstrip()
+    return kept if len(kept.split()) >= MIN_WORDS or match is None else ""
 
 
 def addresses_the_model(sentence: str) -> bool:

@@ -242,7 +242,8 @@ def _checked_text(passage: Passage) -> str:
 
 
 def _attr(value: str) -> str:
-    return value.replace('"', "'").replace("\n", " ")[:200]
+    """A title or byline as an attribute value: no quotes, newlines or markup."""
+    return re.sub(r"<[^>]*>", "", value).replace('"', "'").replace("\n", " ")[:200]
 
 
 def _quoted(text: str) -> str:
