@@ -401,7 +401,8 @@ def _prepare(settings: Settings) -> Assistant:
     report = ensure_seeded(assistant.store, assistant.retriever.embedder, settings)
     if report:
         print(f"The store was empty: ingested {settings.seeds_dir}: {report.summary()}.", file=sys.stderr)
-    assistant.warm_up()  # the fixed prompt start is evaluated now, not during the first question
+    if settings.llm == "local":  # the fixed prompt start is read now, not during the first question
+        assistant.warm_up()  # (a server, which may be down or paid for, is not called at start-up)
     return assistant
 
 
