@@ -26,6 +26,9 @@ ARGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
+    # The iframe test's host page is about:blank; Chromium 156 may hold its frame's requests to 127.0.0.1
+    # for a local-network permission no one can grant headless (the frame stayed at "Loading...").
+    "--disable-features=LocalNetworkAccessChecks",
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
