@@ -87,7 +87,7 @@ class LocalLLM:
                 formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
             )
             stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop] if formatted.stop else []
-            perf = self._perf(reset=True)
+            self._perf(reset=True)
             chunks: Iterator[Any] = self._llama.create_completion(  # type: ignore[assignment]
                 tokens, stream=True, temperature=0.0, max_tokens=max_tokens, stop=stop
             )

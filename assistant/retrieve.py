@@ -56,13 +56,17 @@ class Retriever:
         self.steer = steer
         self.lexical: lexical.LexicalIndex | None = None
         self.generation_file = generation_file
-        self._generation = self._read_generation()
+        self._generation = ""
         self._checked = time.monotonic()
         self._lock = threading.Lock()
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload the BM25 index and outlet names (after an ingest); rebuild the index if out of step."""
+        """Reload the BM25 index and outlet names (after an ingest); rebuild the index if out of step.
+
+        The store's current generation is taken as seen, so an ingest this process refreshed after is not
+        reloaded a second time by the next query."""
+        self._generation = self._read_generation()
         if self.lexical_dir is None:
             return
         self.lexical = lexical.sync(self.lexical_dir, self.store)
@@ -81,9 +85,9 @@ class Retriever:
         current = self._read_generation()
         if current == self._generation:
             return False
-        self._generation = current
         self.store = self.store.reopen()
         self.refresh()
+        self._generation = current  # as read before reopening: a later ingest is still to be seen
         return True
 
     def _read_generation(self) -> str:
