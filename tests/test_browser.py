@@ -8,9 +8,13 @@ upload then ask, feedback. Screenshots go to tests/artifacts/.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,6 +40,20 @@ ARGS = [
 ]
 SUNNI = "How many Sunni civilians did Reuters confirm were killed?"
 LETTER = "Who wrote the letter that seemed to suggest US forces were leaving Iraq?"
+
+
+@contextmanager
+def static_site(root: Path) -> Iterator[str]:
+    """Serve the files in `root` over HTTP on a free loopback port; yields the URL."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -248,13 +266,21 @@ def test_page__use_via_api_lists_the_four_endpoints(browser, scripted: tuple[str
     page.screenshot(path=str(ARTIFACTS / "use-via-api.png"), full_page=False)
 
 
-def test_page__embeds_in_another_page_as_an_iframe(browser, scripted: tuple[str, Path]) -> None:
+def test_page__embeds_in_another_page_as_an_iframe(browser, scripted: tuple[str, Path], tmp_path: Path) -> None:
+    # The host page is served by another server on another port: a different origin, as on a real site
+    # (an about:blank host page made Chromium 156 hold the frame at "Loading..." now and then).
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "index.html").write_text(
+        f"<!doctype html><h1>Another site</h1><iframe src='{scripted[0]}' width='100%' height='800'></iframe>"
+    )
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_content(f"<h1>Another site</h1><iframe src='{scripted[0]}' width='100%' height='800'></iframe>")
-    frame = page.frame_locator("iframe")
-    frame.locator("#question textarea").wait_for(timeout=60_000)
-    frame.locator("#question textarea").fill(SUNNI)
-    frame.locator("#question textarea").press("Enter")
-    frame.locator("#chat a.cite").first.click(timeout=60_000)
-    frame.locator("#sources #src-0-1.focus mark").wait_for(timeout=10_000)
-    page.screenshot(path=str(ARTIFACTS / "embedded-iframe.png"))
+    with static_site(host) as site:
+        page.goto(site, wait_until="load")
+        frame = page.frame_locator("iframe")
+        frame.locator("#question textarea").wait_for(timeout=60_000)
+        frame.locator("#question textarea").fill(SUNNI)
+        frame.locator("#question textarea").press("Enter")
+        frame.locator("#chat a.cite").first.click(timeout=60_000)
+        frame.locator("#sources #src-0-1.focus mark").wait_for(timeout=10_000)
+        page.screenshot(path=str(ARTIFACTS / "embedded-iframe.png"))
