@@ -29,9 +29,10 @@ class Settings:
     chunk_overlap: int = 32
     top_k: int = 4
     dense_weight: float = 0.2
-    context_words: int = 150
+    context_words: int = 80
     min_score: float = 0.2
     passage_floor: float = 0.4
+    sentence_floor: float = 0.6
     llm: str = "local"
     gguf: Path | None = None
     llm_model: str = "local-model"
@@ -64,13 +65,14 @@ class Settings:
             "seeds_dir": _path(env, "ASSISTANT_SEEDS_DIR", base.seeds_dir),
             "prompts_dir": _path(env, "ASSISTANT_PROMPTS_DIR", base.prompts_dir),
             "collection": env.get("ASSISTANT_COLLECTION", base.collection),
-            "chunk_tokens": _int(env, "ASSISTANT_CHUNK_TOKENS", base.chunk_tokens, low=32),
+            "chunk_tokens": _int(env, "ASSISTANT_CHUNK_TOKENS", base.chunk_tokens, low=128),
             "chunk_overlap": _int(env, "ASSISTANT_CHUNK_OVERLAP", base.chunk_overlap, low=0),
             "top_k": _int(env, "ASSISTANT_TOP_K", base.top_k, low=1),
             "context_words": _int(env, "ASSISTANT_CONTEXT_WORDS", base.context_words, low=20),
             "dense_weight": _float(env, "ASSISTANT_DENSE_WEIGHT", base.dense_weight),
             "min_score": _float(env, "ASSISTANT_MIN_SCORE", base.min_score),
             "passage_floor": _float(env, "ASSISTANT_PASSAGE_FLOOR", base.passage_floor),
+            "sentence_floor": _float(env, "ASSISTANT_SENTENCE_FLOOR", base.sentence_floor),
             "llm": env.get("ASSISTANT_LLM", base.llm).strip().lower(),
             "gguf": _path(env, "ASSISTANT_GGUF", None),
             "llm_model": env.get("ASSISTANT_LLM_MODEL", base.llm_model),
@@ -110,6 +112,8 @@ class Settings:
             raise ConfigError("ASSISTANT_DENSE_WEIGHT must be between 0 and 1.")
         if not 0.0 <= self.passage_floor <= 1.0:
             raise ConfigError("ASSISTANT_PASSAGE_FLOOR must be between 0 and 1.")
+        if not 0.0 <= self.sentence_floor <= 1.0:
+            raise ConfigError("ASSISTANT_SENTENCE_FLOOR must be between 0 and 1.")
         if self.llm_timeout_s <= 0 or self.llm_idle_timeout_s <= 0:
             raise ConfigError("ASSISTANT_LLM_TIMEOUT and ASSISTANT_LLM_IDLE_TIMEOUT must be more than 0 seconds.")
         if self.chunk_overlap >= self.chunk_tokens:

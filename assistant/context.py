@@ -67,30 +67,49 @@ def select(
     similarity: Sequence[Sequence[float]],
     *,
     budget_words: int,
+    floor: float = 0.0,
 ) -> list[Excerpt]:
-    """Excerpts of `passages` holding their most relevant sentences, about `budget_words` words in all.
+    """Excerpts of the passages worth reading, holding their most relevant sentences, about
+    `budget_words` words in all, numbered 1.. in the order of `passages`.
 
-    `similarity[i][j]` is the cosine between the question and sentence j of passage i. Every passage
-    keeps at least its best sentence, so no passage number is empty; inside an excerpt the sentences
-    run best first (a small model tends to answer from the first sentence it reads), joined by " … ".
+    `similarity[i][j]` is the cosine between the question and sentence j of passage i; a sentence scores
+    that plus the share of the question's words it holds. A passage is read when its best sentence
+    scores at least `floor` of the best sentence overall, and always when it is the best passage of the
+    first or second article (two-article questions need both). Each passage read keeps at least its best
+    sentence; inside an excerpt the sentences run best first (a small model tends to answer from the
+    first sentence it reads), joined by " … ".
     """
     asked = content_words(question)
-    scored = sorted(
-        (
-            (float(similarity[i][j]) + len(asked & content_words(sentence)) / max(1, len(asked)), i, j)
-            for i, row in enumerate(sentences)
-            for j, sentence in enumerate(row)
-        ),
-        reverse=True,
-    )
-    chosen: dict[int, list[str]] = {i: [] for i in range(len(passages))}
+    scores = [
+        [float(similarity[i][j]) + len(asked & content_words(sentence)) / max(1, len(asked)) for j, sentence in enumerate(row)]
+        for i, row in enumerate(sentences)
+    ]
+    best = [max(row, default=0.0) for row in scores]
+    top = max(best, default=0.0)
+    leading: dict[str, int] = {}  # article -> its best passage, for the two best articles
+    for i in sorted(range(len(passages)), key=lambda i: -best[i]):
+        if len(leading) < 2:
+            leading.setdefault(passages[i].source_id, i)
+    read = [i for i in range(len(passages)) if best[i] >= floor * top or i in leading.values()]
+    chosen: dict[int, list[str]] = {i: [] for i in read}
     used = 0
-    for _, i, j in scored:
+    ranked = sorted(((scores[i][j], i, j) for i in read for j in range(len(sentences[i]))), reverse=True)
+    for _, i, j in ranked:
         words = len(sentences[i][j].split())
         if used + words <= budget_words or not chosen[i]:
             chosen[i].append(sentences[i][j])
             used += words
-    return [Excerpt(n=i + 1, passage=passages[i], text=GAP.join(chosen[i])) for i in range(len(passages))]
+    return [Excerpt(n=k + 1, passage=passages[i], text=GAP.join(chosen[i])) for k, i in enumerate(read)]
+
+
+def by_article(excerpts: Sequence[Excerpt]) -> list[Excerpt]:
+    """The excerpts grouped by article, articles in order of their best excerpt, renumbered 1.. in that
+    order (the prompt writes each article's title and byline once, above its passages)."""
+    groups: dict[str, list[Excerpt]] = {}
+    for excerpt in excerpts:
+        groups.setdefault(excerpt.passage.source_id, []).append(excerpt)
+    ordered = [e for group in groups.values() for e in group]
+    return [Excerpt(n=k + 1, passage=e.passage, text=e.text) for k, e in enumerate(ordered)]
 
 
 def cosine_rows(question_vector: np.ndarray, sentence_vectors: np.ndarray, sizes: Sequence[int]) -> list[list[float]]:

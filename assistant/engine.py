@@ -49,6 +49,7 @@ class Assistant:
         max_answer_tokens: int = 320,
         max_question_chars: int = 2000,
         context_words: int = 150,
+        sentence_floor: float = 0.0,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -59,6 +60,7 @@ class Assistant:
         self.max_answer_tokens = max_answer_tokens
         self.max_question_chars = max_question_chars
         self.context_words = context_words
+        self.sentence_floor = sentence_floor
 
     @classmethod
     def from_settings(
@@ -83,6 +85,7 @@ class Assistant:
             max_answer_tokens=settings.max_answer_tokens,
             max_question_chars=settings.max_question_chars,
             context_words=settings.context_words,
+            sentence_floor=settings.sentence_floor,
         )
 
     @property
@@ -120,8 +123,9 @@ class Assistant:
             yield _declined(passages, standalone, timings, missing)
             return
         with stage(timings, "prompt_build"):
-            passages = _worth_reading(passages, self.passage_floor)
-            messages = self._messages(standalone, passages)
+            excerpts = context.by_article(self._excerpts(standalone, _worth_reading(passages, self.passage_floor)))
+            passages = [e.passage for e in excerpts]  # what the model reads is what the reader is shown
+            messages = self._messages(standalone, excerpts)
         pieces: list[str] = []
         asked = time.perf_counter()
         for piece in self.llm.stream(messages, max_tokens=self.max_answer_tokens):
@@ -134,10 +138,10 @@ class Assistant:
         yield self._finish("".join(pieces), passages, standalone, timings, started)
 
     def warm_up(self) -> None:
-        """Evaluate the fixed start of the answer prompt once, so the first question finds it cached."""
-        prefix = self.prompts.render("answer_user", passages="", question="").split("\n")[0]
+        """Evaluate the fixed start of the answer prompt (the system prompt) once, so the first question
+        finds it cached."""
         system = {"role": "system", "content": self.prompts.render("answer_system")}
-        for _ in self.llm.stream([system, {"role": "user", "content": prefix}], max_tokens=1):
+        for _ in self.llm.stream([system, {"role": "user", "content": ""}], max_tokens=1):
             pass
 
     def _finish(
@@ -157,17 +161,21 @@ class Assistant:
             timings=timings,
         )
 
-    def _messages(self, question: str, passages: list[Passage]) -> list[Message]:
+    def _messages(self, question: str, excerpts: list[context.Excerpt]) -> list[Message]:
+        """The answer prompt: the excerpts (grouped by article, see `context.by_article`) as numbered
+        passages under their article's title and byline, then the question."""
+        articles: dict[str, list[context.Excerpt]] = {}
+        for excerpt in excerpts:
+            articles.setdefault(excerpt.passage.source_id, []).append(excerpt)
         blocks = "\n\n".join(
             self.prompts.render(
-                "passage",
-                n=e.n,
-                title=_attr(e.passage.title),
-                outlet=_attr(e.passage.outlet),
-                author=_attr(e.passage.author),
-                text=_quoted(e.text),
+                "article",
+                title=_attr(group[0].passage.title),
+                outlet=_attr(group[0].passage.outlet),
+                author=_attr(group[0].passage.author),
+                passages="\n".join(self.prompts.render("passage", n=e.n, text=_quoted(e.text)) for e in group),
             )
-            for e in self._excerpts(question, passages)
+            for group in articles.values()
         )
         return [
             {"role": "system", "content": self.prompts.render("answer_system")},
@@ -182,7 +190,9 @@ class Assistant:
         flat = [s for row in sentences for s in row]
         vectors = self.retriever.embedder.embed([question, *flat])
         similarity = context.cosine_rows(vectors[0], vectors[1:], [len(row) for row in sentences])
-        return context.select(question, passages, sentences, similarity, budget_words=self.context_words)
+        return context.select(
+            question, passages, sentences, similarity, budget_words=self.context_words, floor=self.sentence_floor
+        )
 
     def _condense(self, question: str, turns: list[Turn]) -> str:
         """A standalone question for retrieval: the LLM rewrites follow-ups; others pass through."""

@@ -17,7 +17,8 @@ from assistant.errors import PromptError
 REQUIRED: dict[str, frozenset[str]] = {
     "answer_system": frozenset(),
     "answer_user": frozenset({"passages", "question"}),
-    "passage": frozenset({"n", "title", "outlet", "author", "text"}),
+    "article": frozenset({"title", "outlet", "author", "passages"}),
+    "passage": frozenset({"n", "text"}),
     "condense": frozenset({"history", "question"}),
 }
 

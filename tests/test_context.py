@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.context import GAP, passage_sentences, select
+from assistant.context import GAP, Excerpt, by_article, passage_sentences, select
 from assistant.types import Passage
 
 
-def _passage(text: str) -> Passage:
-    return Passage(text=text, source_id="s", title="t", score=1.0)
+def _passage(text: str, source: str = "s") -> Passage:
+    return Passage(text=text, source_id=source, title="t", score=1.0)
 
 
 def test_select__keeps_the_most_relevant_sentences_best_first_within_the_budget() -> None:
@@ -20,6 +20,24 @@ def test_select__keeps_the_most_relevant_sentences_best_first_within_the_budget(
     assert [e.n for e in excerpts] == [1, 2]
     assert excerpts[0].text == f"Militias killed 66 civilians.{GAP}Filler two here."
     assert excerpts[1].text == "Other topic entirely."  # every passage keeps its best sentence
+
+
+def test_select__passages_far_below_the_best_sentence_are_not_read_but_a_second_article_is() -> None:
+    passages = [_passage("a", "A"), _passage("b", "A"), _passage("c", "B"), _passage("d", "C")]
+    sentences = [["Militias killed 66 civilians."], ["Weather was fine."], ["Iran backs them."], ["Sports news."]]
+    similarity = [[0.9], [0.1], [0.2], [0.15]]
+    excerpts = select("How many civilians did militias kill?", passages, sentences, similarity, budget_words=50, floor=0.6)
+    # "b" is weak and from the best article; "c" is weak too but the best of the second article;
+    # "d" is the third article's and weak
+    assert [(e.n, e.text) for e in excerpts] == [(1, "Militias killed 66 civilians."), (2, "Iran backs them.")]
+    everything = select("How many civilians did militias kill?", passages, sentences, similarity, budget_words=50)
+    assert len(everything) == 4
+
+
+def test_by_article__groups_passages_of_one_article_and_renumbers_them() -> None:
+    passages = [_passage("a", "A"), _passage("b", "B"), _passage("c", "A")]
+    excerpts = by_article([Excerpt(n=i + 1, passage=p, text=p.text) for i, p in enumerate(passages)])
+    assert [(e.n, e.text) for e in excerpts] == [(1, "a"), (2, "c"), (3, "b")]
 
 
 def test_select__word_overlap_breaks_near_ties_in_similarity() -> None:
