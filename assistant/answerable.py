@@ -2,7 +2,8 @@
 
 Four signals, none trusted alone to the model: the best retrieval score (checked by the engine), names
 and years in the question that no retrieved passage mentions, a reply that declines, and a reply that
-does not hold the kind of answer asked for (a count for "how many"). It does not decide whether a
+does not hold the kind of answer asked for (a number for "how many", a date for "on what date", a name
+for "what is the name of"), beyond what the question already says. It does not decide whether a
 supported answer is complete.
 """
 
@@ -35,6 +36,15 @@ _NUMBER = re.compile(
     r"|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|third|none|no one|zero)\b",
     re.IGNORECASE,
 )
+_DATE_QUESTION = re.compile(
+    r"\b(on|by|since|until)?\s*(what|which) (date|day|month|year)\b|\bin what year\b", re.IGNORECASE
+)
+_DATE = re.compile(
+    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?![\w])|\b(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
+    r"|\b(1[89]|20)\d\d\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b(yesterday|today|tomorrow)\b"
+    r"|\b(last|this|next|that) (week|month|year|spring|summer|autumn|fall|winter)\b"
+)
+_NAME_QUESTION = re.compile(r"\bwhat (is|was|were|are) the names? of\b|\bname (the|of the|any|two|three)\b", re.IGNORECASE)
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*[\w]|(?:19|20)\d\d)(?![\w])")
 
 
@@ -55,22 +65,53 @@ def missing_names(
 
 
 def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:
-    """False when `question` asks for a count or share and no sentence states a number the question
-    does not already hold ("several others" does not answer "how many")."""
-    if not _COUNT_QUESTION.search(question):
-        return True
-    asked = {n.casefold() for n in _NUMBER.findall(question)}
-    found = (n.casefold() for sentence in sentences for n in _NUMBER.findall(strip_markers(sentence)))
-    return any(n not in asked for n in found)
+    """False when `question` asks for a number, a date or a name and no sentence states one the
+    question does not already hold ("several others" does not answer "how many"; "on a nonbinding
+    basis" does not answer "on what date"; "a U.S. military spokesman" does not answer "what is the
+    name of the spokesman")."""
+    plain = [strip_markers(sentence) for sentence in sentences]
+    if _COUNT_QUESTION.search(question) and not _new(_NUMBER, question, plain):
+        return False
+    if _DATE_QUESTION.search(question) and not _new(_DATE, question, plain):
+        return False
+    if _NAME_QUESTION.search(question):
+        asked = {_squash(word) for word in re.findall(r"[\w'’.-]+", question)}
+        names = (
+            match.group(1)
+            for sentence in plain
+            for match in _NAME.finditer(sentence)
+            if match.start() != _first_word_start(sentence) and match.group(1).casefold() not in _NOT_NAMES
+        )
+        if not any(_squash(name) not in asked for name in names):
+            return False
+    return True
+
+
+def _new(pattern: re.Pattern[str], question: str, sentences: Sequence[str]) -> bool:
+    """True when a sentence holds a match of `pattern` that the question does not."""
+    asked = {m.group(0).casefold() for m in pattern.finditer(question)}
+    return any(m.group(0).casefold() not in asked for sentence in sentences for m in pattern.finditer(sentence))
 
 
 def looks_like_refusal(text: str) -> bool:
-    """True when a reply declines: a short reply with a refusal in it, or one whose short first sentence is one."""
+    """True when a reply declines: its first sentence declines, or every sentence does (a reply that
+    answers first and then declines a part, "66 were killed [1]. The article does not say more.", is
+    an answer; `answer_part` keeps its answering sentences)."""
     plain = strip_markers(text).strip()
     if not _REFUSAL.search(plain):
         return False
-    first = split_sentences(plain)[0]
-    return len(plain.split()) <= 30 or (len(first.split()) <= 20 and bool(_REFUSAL.search(first)))
+    sentences = split_sentences(plain) or [plain]
+    return _declines(sentences[0]) or all(map(_declines, sentences))
+
+
+def answer_part(text: str) -> str:
+    """`text` without its sentences that decline (the reply is not a refusal, see `looks_like_refusal`)."""
+    return " ".join(s for s in split_sentences(text) if not _declines(strip_markers(s))) or text
+
+
+def _declines(sentence: str) -> bool:
+    """A short sentence saying the articles do not answer (a long one that mentions it carries more)."""
+    return len(sentence.split()) <= 20 and bool(_REFUSAL.search(sentence))
 
 
 def decline_text(passages: Sequence[Passage], missing: Sequence[str] = ()) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from assistant import context
-from assistant.answerable import answers_the_kind, decline_text, looks_like_refusal, missing_names
+from assistant.answerable import answer_part, answers_the_kind, decline_text, looks_like_refusal, missing_names
 from assistant.citations import CheckedSentence, check_citations, render, split_sentences, strip_markers
 from assistant.config import Settings
 from assistant.llm import LLM, Message, llm_from_settings
@@ -148,7 +148,7 @@ class Assistant:
         self, raw: str, passages: list[Passage], standalone: str, timings: dict[str, float], started: float
     ) -> Answer:
         with stage(timings, "check"):
-            checked = [] if looks_like_refusal(raw) else self._check(raw, passages, standalone)
+            checked = [] if looks_like_refusal(raw) else self._check(answer_part(raw), passages, standalone)
         timings["total_s"] = time.perf_counter() - started
         cited = [sentence.text for sentence in checked if sentence.cited]
         if not cited or not answers_the_kind(standalone, cited):  # declined, unsupported, or beside the point

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answerable import answers_the_kind, decline_text, looks_like_refusal, missing_names
+from assistant.answerable import answer_part, answers_the_kind, decline_text, looks_like_refusal, missing_names
 from assistant.types import Passage
 
 PASSAGES = [
@@ -49,6 +49,9 @@ def test_missing_names(question: str, missing: list[str]) -> None:
         ("The passages do not mention Bitcoin.", True),
         ("There is no information about that in the articles.", True),
         ("Reuters confirmed 66 deaths [1].", False),
+        ("The articles do not say how many died, but 66 deaths were confirmed [1].", True),
+        ("[1] 66 civilians were confirmed killed. [2] The article does not say.", False),
+        ("The article does not say. It does not mention the date either.", True),
         (
             "Esper said the vote was nonbinding; he cannot determine the outcome yet, he added, but many details "
             "were given at length about the troops, the bases, the coalition and the training programme [2].",
@@ -84,9 +87,22 @@ def test_missing_names__a_name_known_to_the_collection_is_not_missing() -> None:
         ("What share of the 100 militias is a problem?", ["Of the 100 militias, many are [1]."], False),
         ("How many troops stayed?", ["About five thousand troops stayed [2]."], True),
         ("Who wrote the letter?", ["The letter was written by a general [1]."], True),
+        ("On what date did parliament legalise the militias?", ["It did so on Nov. 26 [1]."], True),
+        ("On what date did parliament vote to expel US troops?", ["Parliament voted on a nonbinding basis [1]."], False),
+        ("In which month was Fallujah captured?", ["Fallujah was captured in June [2]."], True),
+        ("What year did the 2016 vote pass?", ["The 2016 vote passed narrowly [1]."], False),
+        ("What was the name of the US spokesman quoted by the LA Times?", ["A U.S. military spokesman was quoted [1]."], False),
+        ("What was the name of the spokesman quoted by the LA Times?", ["The LA Times quoted Col. John Dorrian [1]."], True),
+        ("Who did the attacks kill?", ["They killed an American civilian contractor [1]."], True),
     ],
 )
-def test_answers_the_kind__a_count_question_needs_a_new_number(
+def test_answers_the_kind__a_count_date_or_name_question_needs_a_new_one(
     question: str, sentences: list[str], expected: bool
 ) -> None:
     assert answers_the_kind(question, sentences) is expected
+
+
+def test_answer_part__keeps_the_answering_sentences_of_a_reply_that_also_declines() -> None:
+    reply = "66 civilians were confirmed killed [1]. The article does not say more."
+    assert not looks_like_refusal(reply)
+    assert answer_part(reply) == "66 civilians were confirmed killed [1]."

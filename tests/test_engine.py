@@ -157,3 +157,13 @@ def test_stream__times_every_stage(scripted_assistant: tuple[Assistant, Scripted
     assert {f"{s}_s" for s in [*stages, "check"]} <= set(timings)
     assert sum(timings[f"{s}_s"] for s in stages) <= timings["total_s"]
     assert timings["first_token_s"] <= timings["total_s"]
+
+
+def test_ask__a_reply_that_answers_and_then_declines_a_part_keeps_its_answer(
+    scripted_assistant: tuple[Assistant, ScriptedLLM],
+) -> None:
+    assistant, llm = scripted_assistant
+    llm.enqueue("[1] Reuters confirmed that 66 Sunni civilians were killed. [2] The article does not say more.")
+    answer = assistant.ask(QUESTION)
+    assert not answer.refused
+    assert answer.text == "Reuters confirmed that 66 Sunni civilians were killed [1]."
