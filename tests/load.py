@@ -1,4 +1,4 @@
-"""`python -m tests.load --sessions 25 --questions 5 --retrieve 200`: load figures for a running app.
+"""`python -m tests.load --sessions 25 --questions 5 --retrieve 200 [--rounds 2]`: load figures for an app.
 
 Starts `python app.py` on a free port (or targets `--url`, with `--pid` for its memory), then fires the
 `/retrieve` calls all at once, and then runs the chat sessions side by side, each asking its questions
@@ -120,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retrieve", type=int, default=200)
     parser.add_argument("--url", help="a running app (default: start one)")
     parser.add_argument("--pid", type=int, help="the running app's process id, for its memory")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the load (memory flat: round 2 vs round 1)")
     args = parser.parse_args(argv)
     app = None
     with tempfile.TemporaryDirectory(prefix="load-") as scratch:
@@ -128,17 +129,19 @@ def main(argv: list[str] | None = None) -> int:
         else:
             url, app = _start_app(Path(scratch))
             pid = app.pid
+        failures = 0
         try:
-            before = _rss_mb(pid)
-            started = time.monotonic()
-            failures = _report(f"/retrieve x{args.retrieve} at once", _retrieve_burst(url, args.retrieve))
-            with ThreadPoolExecutor(max_workers=args.sessions) as pool:
-                sessions = list(pool.map(lambda _: _session(url, args.questions), range(args.sessions)))
-            name = f"/ask: {args.sessions} sessions x {args.questions} questions"
-            failures += _report(name, [r for s in sessions for r in s])
-            print(
-                f"wall {time.monotonic() - started:.0f} s; app RSS {before:.0f} MB before, {_rss_mb(pid):.0f} MB after"
-            )
+            for round_ in range(1, args.rounds + 1):
+                before = _rss_mb(pid)
+                started = time.monotonic()
+                print(f"round {round_} of {args.rounds}")
+                failures += _report(f"/retrieve x{args.retrieve} at once", _retrieve_burst(url, args.retrieve))
+                with ThreadPoolExecutor(max_workers=args.sessions) as pool:
+                    sessions = list(pool.map(lambda _: _session(url, args.questions), range(args.sessions)))
+                name = f"/ask: {args.sessions} sessions x {args.questions} questions"
+                failures += _report(name, [r for s in sessions for r in s])
+                after = _rss_mb(pid)
+                print(f"wall {time.monotonic() - started:.0f} s; app RSS {before:.0f} MB before, {after:.0f} MB after")
         finally:
             if app is not None:
                 app.terminate()
