@@ -59,7 +59,8 @@ def missing_names(
         word = match.group(1)
         if match.start() == _first_word_start(question) or word.casefold() in _NOT_NAMES:
             continue
-        if _squash(word) not in haystack and word not in missing and not known(word):
+        forms = _forms(word)
+        if not any(_squash(f) in haystack for f in forms) and word not in missing and not any(map(known, forms)):
             missing.append(word)
     return missing
 
@@ -123,6 +124,15 @@ def decline_text(passages: Sequence[Passage], missing: Sequence[str] = ()) -> st
     if titles:
         text += f" The closest articles are {', '.join(titles)}."
     return text
+
+
+def _forms(word: str) -> list[str]:
+    """`word`, and its singular where it looks plural ("Chairmen" -> "Chairman", "Speakers" -> "Speaker")."""
+    if word.endswith("men"):
+        return [word, word[:-3] + "man"]
+    if word.endswith("s") and not word.endswith(("ss", "'s", "’s")) and len(word) > 3:
+        return [word, word[:-1]]
+    return [word]
 
 
 def _squash(text: str) -> str:

@@ -3,7 +3,7 @@
 `check_citations` keeps a `[n]` only when passage n exists and supports its sentence, moves it to the
 passage that supports the sentence best otherwise, adds one where the model cited nothing, and marks a
 sentence that no passage supports as uncited; `render` leaves such sentences out of the answer.
-Support is word overlap (a number must appear in the passage), optionally blended with embedding
+Support is word overlap (a number or a name must appear in the passage or the question), optionally blended with embedding
 similarity supplied by the caller. It does not judge truth beyond the passages given.
 """
 
@@ -20,6 +20,7 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:Gen|Lt|Col|Maj|Capt|Sgt|Adm|Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Pres|St|Jr|Sr|No|Vol|Inc|Corp|Co|Ltd|vs|etc"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|(?:[A-Z]\.){1,3}[A-Z])\.$"
 )
+_CAPITALISED = re.compile(r"(?<![\w'’.-])[A-Z][\w'’.-]*")
 _WORD = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
 #: Blend of word overlap and embedding similarity at which a passage counts as supporting a sentence.
 SUPPORT_THRESHOLD = 0.5
@@ -88,16 +89,27 @@ def content_words(text: str) -> set[str]:
     return words
 
 
-def word_support(sentence: str, passage: str) -> float:
+def word_support(sentence: str, passage: str, *, given: frozenset[str] = frozenset()) -> float:
     """Share of the sentence's content words found in the passage; 0 when it has none, or when it
-    states a number the passage does not contain (a figure is never supported by its neighbours)."""
-    claim = content_words(strip_markers(sentence))
+    states a number or a name that neither the passage nor the question (`given`, its content words)
+    holds (a figure or a name is never supported by its neighbours)."""
+    plain = strip_markers(sentence)
+    claim = content_words(plain)
     if not claim:
         return 0.0
     found = content_words(passage)
     if any(word[0].isdigit() and word not in found for word in claim):
         return 0.0
+    if not names(plain) <= found | given:
+        return 0.0
     return len(claim & found) / len(claim)
+
+
+def names(sentence: str) -> set[str]:
+    """Content words of the capitalised words of `sentence` after its first word (names of people,
+    places, groups, outlets, months)."""
+    words = [m for m in _CAPITALISED.finditer(sentence) if m.start() > 0]
+    return set().union(*(content_words(m.group()) for m in words)) if words else set()
 
 
 def check_citations(
@@ -114,15 +126,18 @@ def check_citations(
     sentence that only repeats words of `question` states nothing and is not presented as sourced.
     """
     asked = content_words(question)
+    given = frozenset(asked)
     checked = []
     for i, sentence in enumerate(split_sentences(answer)):
         claim = strip_markers(sentence)
         if question and content_words(claim) <= asked:
             checked.append(CheckedSentence(claim, (), 0.0))
             continue
-        scores = [_support(claim, p, similarity[i][j] if similarity else None) for j, p in enumerate(passages)]
+        scores = [
+            _support(claim, p, similarity[i][j] if similarity else None, given) for j, p in enumerate(passages)
+        ]
         valid = [n for n in dict.fromkeys(parse_markers(sentence)) if 1 <= n <= len(passages)]
-        supported = _kept(claim, valid, scores, passages, threshold)
+        supported = _kept(claim, valid, scores, passages, threshold, given)
         if not supported and scores and max(scores) >= threshold:
             supported = (scores.index(max(scores)) + 1,)
         best = max((scores[n - 1] for n in supported), default=0.0)
@@ -131,10 +146,11 @@ def check_citations(
 
 
 def _kept(
-    claim: str, cited: list[int], scores: list[float], passages: Sequence[str], threshold: float
+    claim: str, cited: list[int], scores: list[float], passages: Sequence[str], threshold: float, given: frozenset[str]
 ) -> tuple[int, ...]:
     """Cited passages that support the claim alone, plus those that add its missing words (a sentence
-    joining facts from two passages); () when even together they do not cover the claim."""
+    joining facts from two passages); () when even together they do not cover the claim or its numbers
+    and names."""
     words = content_words(claim)
     strong = [n for n in cited if scores[n - 1] >= threshold]
     covered: set[str] = set().union(*(words & content_words(passages[n - 1]) for n in strong))
@@ -146,7 +162,11 @@ def _kept(
             covered |= new
     if not strong and (not words or len(covered) / len(words) < threshold):
         return ()
-    return tuple(n for n in cited if n in strong or n in extra)
+    kept = tuple(n for n in cited if n in strong or n in extra)
+    stated = {w for w in words if w[0].isdigit()} | names(claim)
+    if not stated <= given.union(*(content_words(passages[n - 1]) for n in kept)):
+        return ()
+    return kept
 
 
 def render(sentences: Sequence[CheckedSentence]) -> str:
@@ -170,9 +190,9 @@ def _split_end(text: str) -> tuple[str, str]:
     return text[: match.start()].rstrip(), match.group()
 
 
-def _support(claim: str, passage: str, cosine: float | None) -> float:
+def _support(claim: str, passage: str, cosine: float | None, given: frozenset[str] = frozenset()) -> float:
     """Word overlap blended with embedding similarity; 0 when the words rule the passage out."""
-    words = word_support(claim, passage)
+    words = word_support(claim, passage, given=given)
     if words == 0.0 or cosine is None:
         return words
     return 0.5 * words + 0.5 * max(0.0, cosine)

@@ -120,3 +120,15 @@ def test_check_citations__a_sentence_that_only_repeats_the_question_is_not_sourc
         "The name of the spokesman quoted by Reuters about Sunni civilians is [1].", PASSAGES, question=question
     )
     assert checked[0].cited == ()
+
+
+def test_check_citations__a_name_neither_the_passage_nor_the_question_holds_is_never_supported() -> None:
+    invented = check_citations("Brett McGurk admitted the problem to CNN in Baghdad [3].", PASSAGES)
+    assert invented[0].cited == ()  # "Baghdad" is in no passage
+    stated = check_citations("Brett McGurk admitted the problem to CNN [3].", PASSAGES)
+    assert stated[0].cited == (3,)
+    question = "What did Obama's envoy Brett McGurk admit to CNN?"
+    from_question = check_citations(
+        "Obama's envoy Brett McGurk admitted to CNN that 15-20% of militias are a problem [3].", PASSAGES, question=question
+    )
+    assert from_question[0].cited == (3,)  # "Obama" comes from the question
