@@ -44,7 +44,9 @@ _DATE = re.compile(
     r"|\b(1[89]|20)\d\d\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b(yesterday|today|tomorrow)\b"
     r"|\b(last|this|next|that) (week|month|year|spring|summer|autumn|fall|winter)\b"
 )
-_NAME_QUESTION = re.compile(r"\bwhat (is|was|were|are) the names? of\b|\bname (the|of the|any|two|three)\b", re.IGNORECASE)
+_NAME_QUESTION = re.compile(
+    r"\bwhat (is|was|were|are) the names? of\b|\bname (the|of the|any|two|three)\b", re.IGNORECASE
+)
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*[\w]|(?:19|20)\d\d)(?![\w])")
 
 

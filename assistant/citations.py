@@ -3,8 +3,8 @@
 `check_citations` keeps a `[n]` only when passage n exists and supports its sentence, moves it to the
 passage that supports the sentence best otherwise, adds one where the model cited nothing, and marks a
 sentence that no passage supports as uncited; `render` leaves such sentences out of the answer.
-Support is word overlap (a number or a name must appear in the passage or the question), optionally blended with embedding
-similarity supplied by the caller. It does not judge truth beyond the passages given.
+Support is word overlap (a number or a name must appear in the passage or the question), optionally
+blended with embedding similarity supplied by the caller. It does not judge truth beyond the passages given.
 """
 
 from __future__ import annotations
@@ -133,9 +133,7 @@ def check_citations(
         if question and content_words(claim) <= asked:
             checked.append(CheckedSentence(claim, (), 0.0))
             continue
-        scores = [
-            _support(claim, p, similarity[i][j] if similarity else None, given) for j, p in enumerate(passages)
-        ]
+        scores = [_support(claim, p, similarity[i][j] if similarity else None, given) for j, p in enumerate(passages)]
         valid = [n for n in dict.fromkeys(parse_markers(sentence)) if 1 <= n <= len(passages)]
         supported = _kept(claim, valid, scores, passages, threshold, given)
         if not supported and scores and max(scores) >= threshold:

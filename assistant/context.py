@@ -81,7 +81,10 @@ def select(
     """
     asked = content_words(question)
     scores = [
-        [float(similarity[i][j]) + len(asked & content_words(sentence)) / max(1, len(asked)) for j, sentence in enumerate(row)]
+        [
+            float(similarity[i][j]) + len(asked & content_words(sentence)) / max(1, len(asked))
+            for j, sentence in enumerate(row)
+        ]
         for i, row in enumerate(sentences)
     ]
     best = [max(row, default=0.0) for row in scores]

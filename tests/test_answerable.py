@@ -89,11 +89,23 @@ def test_missing_names__a_name_known_to_the_collection_is_not_missing() -> None:
         ("How many troops stayed?", ["About five thousand troops stayed [2]."], True),
         ("Who wrote the letter?", ["The letter was written by a general [1]."], True),
         ("On what date did parliament legalise the militias?", ["It did so on Nov. 26 [1]."], True),
-        ("On what date did parliament vote to expel US troops?", ["Parliament voted on a nonbinding basis [1]."], False),
+        (
+            "On what date did parliament vote to expel US troops?",
+            ["Parliament voted on a nonbinding basis [1]."],
+            False,
+        ),
         ("In which month was Fallujah captured?", ["Fallujah was captured in June [2]."], True),
         ("What year did the 2016 vote pass?", ["The 2016 vote passed narrowly [1]."], False),
-        ("What was the name of the US spokesman quoted by the LA Times?", ["A U.S. military spokesman was quoted [1]."], False),
-        ("What was the name of the spokesman quoted by the LA Times?", ["The LA Times quoted Col. John Dorrian [1]."], True),
+        (
+            "What was the name of the US spokesman quoted by the LA Times?",
+            ["A U.S. military spokesman was quoted [1]."],
+            False,
+        ),
+        (
+            "What was the name of the spokesman quoted by the LA Times?",
+            ["The LA Times quoted Col. John Dorrian [1]."],
+            True,
+        ),
         ("Who did the attacks kill?", ["They killed an American civilian contractor [1]."], True),
     ],
 )

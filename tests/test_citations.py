@@ -129,6 +129,8 @@ def test_check_citations__a_name_neither_the_passage_nor_the_question_holds_is_n
     assert stated[0].cited == (3,)
     question = "What did Obama's envoy Brett McGurk admit to CNN?"
     from_question = check_citations(
-        "Obama's envoy Brett McGurk admitted to CNN that 15-20% of militias are a problem [3].", PASSAGES, question=question
+        "Obama's envoy Brett McGurk admitted to CNN that 15-20% of militias are a problem [3].",
+        PASSAGES,
+        question=question,
     )
     assert from_question[0].cited == (3,)  # "Obama" comes from the question

@@ -26,7 +26,9 @@ def test_select__passages_far_below_the_best_sentence_are_not_read_but_a_second_
     passages = [_passage("a", "A"), _passage("b", "A"), _passage("c", "B"), _passage("d", "C")]
     sentences = [["Militias killed 66 civilians."], ["Weather was fine."], ["Iran backs them."], ["Sports news."]]
     similarity = [[0.9], [0.1], [0.2], [0.15]]
-    excerpts = select("How many civilians did militias kill?", passages, sentences, similarity, budget_words=50, floor=0.6)
+    excerpts = select(
+        "How many civilians did militias kill?", passages, sentences, similarity, budget_words=50, floor=0.6
+    )
     # "b" is weak and from the best article; "c" is weak too but the best of the second article;
     # "d" is the third article's and weak
     assert [(e.n, e.text) for e in excerpts] == [(1, "Militias killed 66 civilians."), (2, "Iran backs them.")]

@@ -83,7 +83,11 @@ def _ladder(settings: Settings, embedder: Embedder, llm: LLM, questions: list[st
     steps = [
         ("whole passages, nothing cached", whole, True),
         ("+ KV prefix cache, warm-up, vector cache", whole, False),
-        ("+ only the relevant sentences (150 words)", {"context_words": 150, "passage_floor": 0.0, "sentence_floor": 0.0}, False),
+        (
+            "+ only the relevant sentences (150 words)",
+            {"context_words": 150, "passage_floor": 0.0, "sentence_floor": 0.0},
+            False,
+        ),
         ("+ weak passages left out (passage floor)", {"context_words": 150, "sentence_floor": 0.0}, False),
         ("+ sentence floor, 80 words (all of ours)", {}, False),
     ]
