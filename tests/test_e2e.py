@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.config import PROJECT_DIR, Settings
+from assistant.config import Settings
 from assistant.engine import Assistant
-from assistant.llm import LocalLLM, llm_from_settings
-from assistant.prompts import Prompts
+from assistant.llm import LocalLLM
 from assistant.retrieve import Retriever
 
 
 @pytest.fixture(scope="module")
 def real_assistant(seeded_retriever: Retriever) -> Assistant:
-    settings = Settings.from_env()
-    return Assistant(seeded_retriever, llm_from_settings(settings), Prompts.load(PROJECT_DIR / "prompts"))
+    # the product's configuration (context budget, floors), as `python app.py` builds it
+    return Assistant.from_settings(Settings.from_env(), retriever=seeded_retriever)
 
 
 @pytest.mark.parametrize(
