@@ -219,8 +219,19 @@ def _self_check(path: str, collection: str, samples: int = 24, tolerance: float 
     """Run in the probe's child: open the collection, query with stored vectors, expect to get them back.
 
     HNSW is approximate: a healthy index leaves a few vectors unreachable (3 of 1,159 in one clean store),
-    so up to `tolerance` of those checked may be missed; a damaged one errors out or misses most."""
+    so up to `tolerance` of those checked may be missed; a damaged one errors out or misses most.
+    Before opening it, the index files' sizes are checked: the upper-layer links (`link_lists.bin`, a
+    few bytes for about one vector in 16) can never outgrow the vectors themselves (`data_level0.bin`);
+    a larger one is damage that may crash the process only on some queries."""
     import chromadb
+
+    for segment in Path(path).glob("*-*-*-*-*"):
+        links, vectors = segment / "link_lists.bin", segment / "data_level0.bin"
+        if links.is_file() and vectors.is_file() and links.stat().st_size > max(vectors.stat().st_size, 1 << 20):
+            sys.exit(
+                f"the vector index file {segment.name}/link_lists.bin ({links.stat().st_size:,} bytes) is larger "
+                f"than its vectors ({vectors.stat().st_size:,} bytes): it is damaged"
+            )
 
     client = chromadb.PersistentClient(path=path, settings=chromadb.Settings(anonymized_telemetry=False))
     if collection not in {c.name for c in client.list_collections()}:
