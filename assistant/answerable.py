@@ -10,7 +10,7 @@ supported answer is complete.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from assistant.citations import split_sentences, strip_markers
 from assistant.types import Passage
@@ -57,10 +57,7 @@ def missing_names(
     that `known` (the whole indexed collection) does not contain either."""
     haystack = _squash(" ".join(f"{p.title} {p.outlet} {p.author} {p.text}" for p in passages))
     missing = []
-    for match in _NAME.finditer(question):
-        word = match.group(1)
-        if match.start() == _first_word_start(question) or word.casefold() in _NOT_NAMES:
-            continue
+    for word in _names(question):
         forms = _forms(word)
         if not any(_squash(f) in haystack for f in forms) and word not in missing and not any(map(known, forms)):
             missing.append(word)
@@ -79,13 +76,7 @@ def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:
         return False
     if _NAME_QUESTION.search(question):
         asked = {_squash(word) for word in re.findall(r"[\w'’.-]+", question)}
-        names = (
-            match.group(1)
-            for sentence in plain
-            for match in _NAME.finditer(sentence)
-            if match.start() != _first_word_start(sentence) and match.group(1).casefold() not in _NOT_NAMES
-        )
-        if not any(_squash(name) not in asked for name in names):
+        if not any(_squash(name) not in asked for sentence in plain for name in _names(sentence)):
             return False
     return True
 
@@ -126,6 +117,14 @@ def decline_text(passages: Sequence[Passage], missing: Sequence[str] = ()) -> st
     if titles:
         text += f" The closest articles are {', '.join(titles)}."
     return text
+
+
+def _names(text: str) -> Iterator[str]:
+    """The names in `text`: capitalised words after its first word, and years."""
+    first = _first_word_start(text)
+    for match in _NAME.finditer(text):
+        if match.start() != first and match.group(1).casefold() not in _NOT_NAMES:
+            yield match.group(1)
 
 
 def _forms(word: str) -> list[str]:

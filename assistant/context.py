@@ -105,14 +105,14 @@ def select(
     return [Excerpt(n=k + 1, passage=passages[i], text=GAP.join(chosen[i])) for k, i in enumerate(read)]
 
 
-def by_article(excerpts: Sequence[Excerpt]) -> list[Excerpt]:
+def by_article(excerpts: Sequence[Excerpt]) -> list[list[Excerpt]]:
     """The excerpts grouped by article, articles in order of their best excerpt, renumbered 1.. in that
     order (the prompt writes each article's title and byline once, above its passages)."""
     groups: dict[str, list[Excerpt]] = {}
     for excerpt in excerpts:
         groups.setdefault(excerpt.passage.source_id, []).append(excerpt)
-    ordered = [e for group in groups.values() for e in group]
-    return [Excerpt(n=k + 1, passage=e.passage, text=e.text) for k, e in enumerate(ordered)]
+    numbers = iter(range(1, len(excerpts) + 1))
+    return [[Excerpt(n=next(numbers), passage=e.passage, text=e.text) for e in group] for group in groups.values()]
 
 
 def cosine_rows(question_vector: np.ndarray, sentence_vectors: np.ndarray, sizes: Sequence[int]) -> list[list[float]]:

@@ -123,9 +123,9 @@ class Assistant:
             yield _declined(passages, standalone, timings, missing)
             return
         with stage(timings, "prompt_build"):
-            excerpts = context.by_article(self._excerpts(standalone, _worth_reading(passages, self.passage_floor)))
-            passages = [e.passage for e in excerpts]  # what the model reads is what the reader is shown
-            messages = self._messages(standalone, excerpts)
+            articles = context.by_article(self._excerpts(standalone, _worth_reading(passages, self.passage_floor)))
+            passages = [e.passage for group in articles for e in group]  # the reader is shown what the model reads
+            messages = self._messages(standalone, articles)
         pieces: list[str] = []
         asked = time.perf_counter()
         for piece in self.llm.stream(messages, max_tokens=self.max_answer_tokens):
@@ -161,12 +161,9 @@ class Assistant:
             timings=timings,
         )
 
-    def _messages(self, question: str, excerpts: list[context.Excerpt]) -> list[Message]:
-        """The answer prompt: the excerpts (grouped by article, see `context.by_article`) as numbered
-        passages under their article's title and byline, then the question."""
-        articles: dict[str, list[context.Excerpt]] = {}
-        for excerpt in excerpts:
-            articles.setdefault(excerpt.passage.source_id, []).append(excerpt)
+    def _messages(self, question: str, articles: list[list[context.Excerpt]]) -> list[Message]:
+        """The answer prompt: the excerpts of each article (see `context.by_article`) as numbered
+        passages under that article's title and byline, then the question."""
         blocks = "\n\n".join(
             self.prompts.render(
                 "article",
@@ -175,7 +172,7 @@ class Assistant:
                 author=_attr(group[0].passage.author),
                 passages="\n".join(self.prompts.render("passage", n=e.n, text=_quoted(e.text)) for e in group),
             )
-            for group in articles.values()
+            for group in articles
         )
         return [
             {"role": "system", "content": self.prompts.render("answer_system")},

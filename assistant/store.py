@@ -227,10 +227,13 @@ def _self_check(path: str, collection: str, samples: int = 24, tolerance: float 
 
     for segment in Path(path).glob("*-*-*-*-*"):
         links, vectors = segment / "link_lists.bin", segment / "data_level0.bin"
-        if links.is_file() and vectors.is_file() and links.stat().st_size > max(vectors.stat().st_size, 1 << 20):
+        if not (links.is_file() and vectors.is_file()):
+            continue
+        links_size, vectors_size = links.stat().st_size, vectors.stat().st_size
+        if links_size > max(vectors_size, 1 << 20):
             sys.exit(
-                f"the vector index file {segment.name}/link_lists.bin ({links.stat().st_size:,} bytes) is larger "
-                f"than its vectors ({vectors.stat().st_size:,} bytes): it is damaged"
+                f"the vector index file {segment.name}/link_lists.bin ({links_size:,} bytes) is larger "
+                f"than its vectors ({vectors_size:,} bytes): it is damaged"
             )
 
     client = chromadb.PersistentClient(path=path, settings=chromadb.Settings(anonymized_telemetry=False))

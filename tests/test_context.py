@@ -38,8 +38,8 @@ def test_select__passages_far_below_the_best_sentence_are_not_read_but_a_second_
 
 def test_by_article__groups_passages_of_one_article_and_renumbers_them() -> None:
     passages = [_passage("a", "A"), _passage("b", "B"), _passage("c", "A")]
-    excerpts = by_article([Excerpt(n=i + 1, passage=p, text=p.text) for i, p in enumerate(passages)])
-    assert [(e.n, e.text) for e in excerpts] == [(1, "a"), (2, "c"), (3, "b")]
+    articles = by_article([Excerpt(n=i + 1, passage=p, text=p.text) for i, p in enumerate(passages)])
+    assert [[(e.n, e.text) for e in group] for group in articles] == [[(1, "a"), (2, "c")], [(3, "b")]]
 
 
 def test_select__word_overlap_breaks_near_ties_in_similarity() -> None:
