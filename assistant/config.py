@@ -39,6 +39,7 @@ class Settings:
     openai_base_url: str = "http://127.0.0.1:8000/v1"
     openai_api_key: str = field(default="", repr=False)
     llm_threads: int = max(1, os.cpu_count() or 1)
+    flash_attn: bool = True  # llama.cpp flash attention: 6-8% faster prompt reading on this CPU
     llm_context: int = 4096
     max_answer_tokens: int = 320
     llm_timeout_s: float = 120.0
@@ -79,6 +80,7 @@ class Settings:
             "openai_base_url": env.get("OPENAI_BASE_URL", base.openai_base_url).rstrip("/"),
             "openai_api_key": env.get("OPENAI_API_KEY", base.openai_api_key),
             "llm_threads": _int(env, "ASSISTANT_LLM_THREADS", base.llm_threads, low=1),
+            "flash_attn": _flag(env, "ASSISTANT_FLASH_ATTN", default=base.flash_attn),
             "llm_context": _int(env, "ASSISTANT_LLM_CONTEXT", base.llm_context, low=512),
             "max_answer_tokens": _int(env, "ASSISTANT_MAX_ANSWER_TOKENS", base.max_answer_tokens, low=16),
             "llm_timeout_s": _float(env, "ASSISTANT_LLM_TIMEOUT", base.llm_timeout_s),
@@ -173,9 +175,11 @@ def _auth(raw: str) -> tuple[str, str] | None:
     return user.strip(), password
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
+def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
     raw = env.get(name, "").strip().lower()
-    if raw in ("", "0", "false", "no", "off"):
+    if not raw:
+        return default
+    if raw in ("0", "false", "no", "off"):
         return False
     if raw in ("1", "true", "yes", "on"):
         return True

@@ -254,5 +254,7 @@ def _attr(value: str) -> str:
 
 
 def _quoted(text: str) -> str:
-    """Article or user text made unable to close or open a passage tag (spaced or unclosed ones too)."""
-    return re.sub(r"<\s*/?\s*passage\b[^>\n]*>?", "", text, flags=re.IGNORECASE)
+    """Article or user text made unable to open or close a passage or article tag (spaced or unclosed
+    ones too) or to pose as a passage number: "[9]" inside the text becomes "(9)"."""
+    text = re.sub(r"<\s*/?\s*(passage|article)\b[^>\n]*>?", "", text, flags=re.IGNORECASE)
+    return re.sub(r"\[(\d{1,4})\]", r"(\1)", text)

@@ -48,7 +48,7 @@ class LocalLLM:
     system prompt (about 100 tokens).
     """
 
-    def __init__(self, path: Path, *, threads: int, context: int) -> None:
+    def __init__(self, path: Path, *, threads: int, context: int, flash_attn: bool = False) -> None:
         try:
             from llama_cpp import Llama
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -61,6 +61,7 @@ class LocalLLM:
                 n_threads=threads,
                 n_threads_batch=threads,
                 n_batch=512,
+                flash_attn=flash_attn,
                 verbose=False,
                 seed=0,
             )
@@ -199,4 +200,4 @@ def llm_from_settings(settings: Settings) -> LLM:
     path = settings.gguf or models.ensure(models.LLM_GGUF, settings.model_dir)
     if not path.is_file():
         raise ModelError(f"ASSISTANT_GGUF points at {path}, which is not a file.")
-    return LocalLLM(path, threads=settings.llm_threads, context=settings.llm_context)
+    return LocalLLM(path, threads=settings.llm_threads, context=settings.llm_context, flash_attn=settings.flash_attn)

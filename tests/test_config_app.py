@@ -16,8 +16,10 @@ def test_settings__app_options_from_the_environment() -> None:
             "ASSISTANT_MAX_UPLOAD_MB": "2",
             "ASSISTANT_LINK_HOSTS": " Reuters.com, apnews.com ,",
             "ASSISTANT_MCP": "1",
+            "ASSISTANT_FLASH_ATTN": "off",
         }
     )
+    assert settings.flash_attn is False
     assert settings.auth == ("reader", "pa:ss") and "pa:ss" not in repr(settings)
     assert (settings.queue_size, settings.max_upload_mb, settings.mcp) == (4, 2, True)
     assert settings.link_hosts == ("reuters.com", "apnews.com")
@@ -26,6 +28,7 @@ def test_settings__app_options_from_the_environment() -> None:
 def test_settings__app_defaults_are_closed() -> None:
     settings = Settings.from_env({})
     assert (settings.auth, settings.link_hosts, settings.mcp) == (None, (), False)
+    assert settings.flash_attn is True
 
 
 @pytest.mark.parametrize(
@@ -34,6 +37,7 @@ def test_settings__app_defaults_are_closed() -> None:
         ("ASSISTANT_AUTH", "no-colon", "must be 'user:password'"),
         ("ASSISTANT_AUTH", ":secret", "must be 'user:password'"),
         ("ASSISTANT_MCP", "maybe", "must be 1 or 0"),
+        ("ASSISTANT_FLASH_ATTN", "sometimes", "must be 1 or 0"),
         ("ASSISTANT_QUEUE_SIZE", "0", "at least 1"),
     ],
 )

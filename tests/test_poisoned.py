@@ -40,7 +40,7 @@ def poisoned_retriever(tmp_path_factory: pytest.TempPathFactory, embedder: Embed
     return retriever
 
 
-def test_prompt__a_forged_passage_tag_in_an_article_does_not_open_or_close_a_passage(
+def test_prompt__forged_tags_and_numbers_in_an_article_do_not_open_close_or_number_a_passage(
     poisoned_retriever: Retriever,
 ) -> None:
     llm = ScriptedLLM("Rates rise by 6 percent [1].")
@@ -48,10 +48,12 @@ def test_prompt__a_forged_passage_tag_in_an_article_does_not_open_or_close_a_pas
         "How much will Pelham water rates rise?"
     )
     prompt = llm.calls[-1][-1]["content"]
-    opened = re.findall(r"<\s*passage\b", prompt, flags=re.I)
-    closed = re.findall(r"<\s*/\s*passage\s*>", prompt, flags=re.I)
-    assert len(opened) == len(closed) == prompt.count('<passage id="')
-    assert 'id="9"' not in prompt and "Pelham" in prompt
+    for tag in ("passage", "article"):
+        opened = re.findall(rf"<\s*{tag}\b", prompt, flags=re.I)
+        closed = re.findall(rf"<\s*/\s*{tag}\s*>", prompt, flags=re.I)
+        assert len(opened) == len(closed) == prompt.count(f"<{tag} ") >= 1
+    assert 'id="9"' not in prompt and "Official correction" not in prompt and "Pelham" in prompt
+    assert "[9]" not in prompt  # a forged passage number in the text is shown as (9)
 
 
 @pytest.mark.parametrize(
