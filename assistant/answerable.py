@@ -36,6 +36,16 @@ _NUMBER = re.compile(
     r"|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|third|none|no one|zero)\b",
     re.IGNORECASE,
 )
+_MONEY_QUESTION = re.compile(
+    r"\bhow much (money|funding|aid|cash)\b|\bhow much (?!of\b).{0,60}\b(cost|costs|spent|spend|spends|paid|pay|"
+    r"pays|worth)\b|\bwhat (did|does|will|would) .{0,60}\bcost\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[$€£]\s*\d[\d,.]*(?:\s*(?:million|billion|trillion|bn))?|\b\d[\d,.]*\s*(?:million|billion|trillion|bn)?\s*"
+    r"(?:dollars?|euros?|pounds?|USD|EUR|GBP)\b",
+    re.IGNORECASE,
+)
 _DATE_QUESTION = re.compile(
     r"\b(on|by|since|until)?\s*(what|which) (date|day|month|year)\b|\bin what year\b", re.IGNORECASE
 )
@@ -65,12 +75,15 @@ def missing_names(
 
 
 def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:
-    """False when `question` asks for a number, a date or a name and no sentence states one the
-    question does not already hold ("several others" does not answer "how many"; "on a nonbinding
+    """False when `question` asks for a number, a sum of money, a date or a name and no sentence states
+    one the question does not already hold ("several others" does not answer "how many"; "hundreds of
+    civilians" does not answer "how much money"; "on a nonbinding
     basis" does not answer "on what date"; "a U.S. military spokesman" does not answer "what is the
     name of the spokesman")."""
     plain = [strip_markers(sentence) for sentence in sentences]
     if _COUNT_QUESTION.search(question) and not _new(_NUMBER, question, plain):
+        return False
+    if _MONEY_QUESTION.search(question) and not _new(_MONEY, question, plain):
         return False
     if _DATE_QUESTION.search(question) and not _new(_DATE, question, plain):
         return False

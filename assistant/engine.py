@@ -35,7 +35,8 @@ KEEP_PASSAGES = 2  # always read, however they score
 
 
 class Assistant:
-    """Answers questions about the indexed articles, with checked `[n]` citations."""
+    """Answers questions about the indexed articles, with checked `[n]` citations (the defaults are the
+    product's, those of `Settings`)."""
 
     def __init__(
         self,
@@ -43,13 +44,13 @@ class Assistant:
         llm: LLM,
         prompts: Prompts,
         *,
-        top_k: int = 4,
-        min_score: float = 0.2,
-        passage_floor: float = 0.0,
-        max_answer_tokens: int = 320,
-        max_question_chars: int = 2000,
-        context_words: int = 150,
-        sentence_floor: float = 0.0,
+        top_k: int = Settings.top_k,
+        min_score: float = Settings.min_score,
+        passage_floor: float = Settings.passage_floor,
+        max_answer_tokens: int = Settings.max_answer_tokens,
+        max_question_chars: int = Settings.max_question_chars,
+        context_words: int = Settings.context_words,
+        sentence_floor: float = Settings.sentence_floor,
     ) -> None:
         self.retriever = retriever
         self.llm = llm

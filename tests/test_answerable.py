@@ -107,9 +107,19 @@ def test_missing_names__a_name_known_to_the_collection_is_not_missing() -> None:
             True,
         ),
         ("Who did the attacks kill?", ["They killed an American civilian contractor [1]."], True),
+        (
+            "How much money has the US spent on training the militias?",
+            ["Reuters found that militias killed hundreds of civilians [2]."],
+            False,
+        ),
+        ("How much money has the US spent on training?", ["The program cost $1.6 billion [1]."], True),
+        ("How much did the training program cost?", ["It cost 500 million dollars [1]."], True),
+        ("What did the new bases cost?", ["The bases host coalition troops [1]."], False),
+        ("How much of the budget went to schools?", ["About 40 percent went to schools [1]."], True),
+        ("How much of the aid was spent on food?", ["About 40 percent was spent on food [1]."], True),
     ],
 )
-def test_answers_the_kind__a_count_date_or_name_question_needs_a_new_one(
+def test_answers_the_kind__a_count_money_date_or_name_question_needs_a_new_one(
     question: str, sentences: list[str], expected: bool
 ) -> None:
     assert answers_the_kind(question, sentences) is expected

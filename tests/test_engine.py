@@ -138,7 +138,7 @@ def test_ask__weak_passages_beyond_the_best_two_are_not_sent(
     scripted_assistant: tuple[Assistant, ScriptedLLM], floor: float
 ) -> None:
     base, llm = scripted_assistant
-    assistant = Assistant(base.retriever, llm, base.prompts, passage_floor=floor)
+    assistant = Assistant(base.retriever, llm, base.prompts, passage_floor=floor, sentence_floor=0.0)
     retrieved = assistant.retrieve(QUESTION, k=assistant.top_k)
     top = retrieved[0].score
     expected = [p.chunk_id for i, p in enumerate(retrieved) if i < 2 or p.score >= floor * top]
