@@ -54,6 +54,8 @@ _DATE = re.compile(
     r"|\b(1[89]|20)\d\d\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b(yesterday|today|tomorrow)\b"
     r"|\b(last|this|next|that) (week|month|year|spring|summer|autumn|fall|winter)\b"
 )
+# What a question asks for, and what an answer to it must state that the question does not.
+_KINDS = ((_COUNT_QUESTION, _NUMBER), (_MONEY_QUESTION, _MONEY), (_DATE_QUESTION, _DATE))
 _NAME_QUESTION = re.compile(
     r"\bwhat (is|was|were|are) the names? of\b|\bname (the|of the|any|two|three)\b", re.IGNORECASE
 )
@@ -81,12 +83,9 @@ def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:
     basis" does not answer "on what date"; "a U.S. military spokesman" does not answer "what is the
     name of the spokesman")."""
     plain = [strip_markers(sentence) for sentence in sentences]
-    if _COUNT_QUESTION.search(question) and not _new(_NUMBER, question, plain):
-        return False
-    if _MONEY_QUESTION.search(question) and not _new(_MONEY, question, plain):
-        return False
-    if _DATE_QUESTION.search(question) and not _new(_DATE, question, plain):
-        return False
+    for asks, states in _KINDS:
+        if asks.search(question) and not _new(states, question, plain):
+            return False
     if _NAME_QUESTION.search(question):
         asked = {_squash(word) for word in re.findall(r"[\w'’.-]+", question)}
         if not any(_squash(name) not in asked for sentence in plain for name in _names(sentence)):

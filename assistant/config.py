@@ -39,7 +39,7 @@ class Settings:
     openai_base_url: str = "http://127.0.0.1:8000/v1"
     openai_api_key: str = field(default="", repr=False)
     llm_threads: int = max(1, os.cpu_count() or 1)
-    flash_attn: bool = True  # llama.cpp flash attention: 6-8% faster prompt reading on this CPU
+    flash_attn: bool = True  # llama.cpp flash attention (README: what it measured here)
     llm_context: int = 4096
     max_answer_tokens: int = 320
     llm_timeout_s: float = 120.0

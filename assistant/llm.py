@@ -48,7 +48,7 @@ class LocalLLM:
     system prompt (about 100 tokens).
     """
 
-    def __init__(self, path: Path, *, threads: int, context: int, flash_attn: bool = False) -> None:
+    def __init__(self, path: Path, *, threads: int, context: int, flash_attn: bool = Settings.flash_attn) -> None:
         try:
             from llama_cpp import Llama
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
