@@ -109,7 +109,7 @@ class Assistant:
         """Yield the answer's text as it is generated, then the checked `Answer`.
 
         The Answer's `timings` hold each stage in seconds (condense, embed_query, dense, lexical,
-        fusion, prompt_build, prompt_eval, generation, check) plus first_token_s and total_s.
+        fusion, fetch, prompt_build, prompt_eval, generation, check) plus first_token_s and total_s.
         """
         started = time.perf_counter()
         timings: dict[str, float] = {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -73,9 +74,9 @@ class Retriever:
         metadata = self.store.metadata_by_id()
         meta = [metadata.get(chunk_id, {}) for chunk_id in self.lexical.ids]
         self._position = {chunk_id: i for i, chunk_id in enumerate(self.lexical.ids)}
-        self._outlet = np.array([str(m.get("outlet", "")) for m in meta], dtype=object)
-        self._date = np.array([str(m.get("published_at", ""))[:10] for m in meta], dtype=object)
-        self._outlets = query.OutletMatcher(set(self._outlet.tolist()))
+        self._by_outlet = _positions(str(m.get("outlet", "")) for m in meta)
+        self._by_date = _positions(str(m.get("published_at", ""))[:10] for m in meta)
+        self._outlets = query.OutletMatcher(set(self._by_outlet))
 
     def reload_if_changed(self) -> bool:
         """Reopen the store and refresh when another process's ingest changed it; True if it did."""
@@ -114,37 +115,43 @@ class Retriever:
     def retrieve(self, question: str, k: int = 10, *, timings: dict[str, float] | None = None) -> list[Passage]:
         """The `k` best passages for `question`, best first (`score`: fused; `similarity`: cosine).
 
-        `timings`, when given, receives the stages: embed_query, dense, lexical, fusion.
+        `timings`, when given, receives the stages: embed_query, dense, lexical, fusion, fetch.
         """
         with stage(timings, "embed_query"):
             vector = self.embedder.embed_one(question)
         with self._lock:  # a reload swaps the store and the BM25 index; queries do not see it half done
             self.reload_if_changed()
-            with stage(timings, "dense"):
-                dense = self.store.query(vector, max(k, self.candidates))
             if self.lexical is None or not self.lexical.ids:
-                return dense[:k]
+                with stage(timings, "dense"):
+                    return self.store.query(vector, k)
+            with stage(timings, "dense"):
+                dense = self.store.nearest(vector, max(k, self.candidates))
             with stage(timings, "lexical"):
                 bm25 = self.lexical.scores(question)
             with stage(timings, "fusion"):
                 score = self._base_scores(question, bm25, dense)
                 order = self._rank(question, score, k)
                 chosen = [self.lexical.ids[i] for i in order]
-                known = {p.chunk_id: p for p in dense}
-                known |= self.store.get([c for c in chosen if c not in known], vector)
+            with stage(timings, "fetch"):
+                known = self.store.get(chosen, vector)  # text and metadata of the chosen chunks only
             return [replace(known[c], score=float(score[self._position[c]])) for c in chosen if c in known]
 
-    def _base_scores(self, question: str, bm25: np.ndarray, dense: list[Passage]) -> np.ndarray:
+    def _base_scores(self, question: str, bm25: np.ndarray, dense: list[tuple[str, float]]) -> np.ndarray:
         lexical_weight, dense_weight = self.weights
         score = lexical_weight * _scaled(bm25)
-        high = max((p.similarity for p in dense), default=0.0)
-        for passage in dense:  # chunks beyond the candidates count as 0, as unrelated text scores near 0
-            if passage.chunk_id in self._position and high > 0:
-                score[self._position[passage.chunk_id]] += dense_weight * max(0.0, passage.similarity) / high
+        high = max((similarity for _, similarity in dense), default=0.0)
+        for chunk_id, similarity in dense:  # chunks beyond the candidates count as 0, as unrelated text scores near 0
+            if chunk_id in self._position and high > 0:
+                score[self._position[chunk_id]] += dense_weight * max(0.0, similarity) / high
         named = query.dates(question) if self.steer else set()
         if named:
-            score += DATE_BONUS * np.isin(self._date, list(named))
+            score[self._with(self._by_date, named)] += DATE_BONUS
         return score
+
+    def _with(self, groups: dict[str, np.ndarray], values: Iterable[str]) -> np.ndarray:
+        """Positions of the chunks whose outlet or date (`groups`) is one of `values`, ascending."""
+        found = [groups[v] for v in values if v in groups]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.intp)
 
     def _rank(self, question: str, score: np.ndarray, k: int) -> list[int]:
         """Chunk positions, best first: round-robin over named outlets, then the global order."""
@@ -154,10 +161,11 @@ class Retriever:
         if mentions:
             groups = []
             for mention, segment in zip(mentions, query.segments(question, mentions), strict=True):
-                members = np.flatnonzero(np.isin(self._outlet, list(mention.outlets)))
+                members = self._with(self._by_outlet, mention.outlets)
                 boost = SEGMENT_WEIGHT * self.weights[0] * _scaled(self.lexical.scores(segment))[members]
-                if query.dates(segment):
-                    boost = boost + SEGMENT_DATE_BONUS * np.isin(self._date[members], list(query.dates(segment)))
+                dated = self._with(self._by_date, query.dates(segment))
+                if len(dated):
+                    boost = boost + SEGMENT_DATE_BONUS * np.isin(members, dated)
                 value = score[members] + boost
                 best = np.argsort(-value)[:k]
                 groups.append(list(zip(value[best].tolist(), members[best].tolist(), strict=True)))
@@ -169,6 +177,14 @@ class Retriever:
             if position not in ranked:
                 ranked.append(position)
         return ranked[:k]
+
+
+def _positions(values: Iterable[str]) -> dict[str, np.ndarray]:
+    """For each distinct value, the positions where it occurs (ascending)."""
+    groups: dict[str, list[int]] = {}
+    for position, value in enumerate(values):
+        groups.setdefault(value, []).append(position)
+    return {value: np.asarray(positions, dtype=np.intp) for value, positions in groups.items()}
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:

@@ -74,3 +74,20 @@ def test_retrieve__lexical_index_is_persisted_and_reloaded(retriever: Retriever,
     again = Retriever(retriever.store, retriever.embedder, lexical_dir=retriever.lexical_dir)
     assert again.lexical is not None and again.lexical.ids == retriever.lexical.ids  # type: ignore[union-attr]
     assert (Path(str(retriever.lexical_dir)) / "index.json").is_file()
+
+
+def test_retrieve__a_date_after_an_outlet_picks_that_outlets_article_of_the_day(retriever: Retriever) -> None:
+    passages = retriever.retrieve("What did Mashable publish on November 20, 2023?", 1)
+    assert (passages[0].outlet, passages[0].title) == ("Mashable", "Garden tips")
+
+
+def test_store_nearest__same_chunks_and_similarities_as_query_without_reading_text(
+    retriever: Retriever, embedder: Embedder, tmp_path: Path
+) -> None:
+    vector = embedder.embed_one("flagship phone prices")
+    nearest = retriever.store.nearest(vector, 3)
+    passages = retriever.store.query(vector, 3)
+    assert [chunk_id for chunk_id, _ in nearest] == [p.chunk_id for p in passages]
+    assert [round(s, 5) for _, s in nearest] == [round(p.similarity, 5) for p in passages]
+    assert len(retriever.store.nearest(vector, 100)) == retriever.store.count()
+    assert build_retriever(make_settings(tmp_path / "empty"), embedder).store.nearest(vector, 5) == []

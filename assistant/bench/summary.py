@@ -34,6 +34,7 @@ STAGES = [
     "dense",
     "lexical",
     "fusion",
+    "fetch",
     "prompt_build",
     "prompt_eval",
     "generation",
