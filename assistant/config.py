@@ -33,6 +33,7 @@ class Settings:
     min_score: float = 0.2
     passage_floor: float = 0.4
     sentence_floor: float = 0.6
+    second_article_floor: float = 0.5
     llm: str = "local"
     gguf: Path | None = None
     llm_model: str = "local-model"
@@ -74,6 +75,7 @@ class Settings:
             "min_score": _float(env, "ASSISTANT_MIN_SCORE", base.min_score),
             "passage_floor": _float(env, "ASSISTANT_PASSAGE_FLOOR", base.passage_floor),
             "sentence_floor": _float(env, "ASSISTANT_SENTENCE_FLOOR", base.sentence_floor),
+            "second_article_floor": _float(env, "ASSISTANT_SECOND_ARTICLE_FLOOR", base.second_article_floor),
             "llm": env.get("ASSISTANT_LLM", base.llm).strip().lower(),
             "gguf": _path(env, "ASSISTANT_GGUF", None),
             "llm_model": env.get("ASSISTANT_LLM_MODEL", base.llm_model),
@@ -116,6 +118,8 @@ class Settings:
             raise ConfigError("ASSISTANT_PASSAGE_FLOOR must be between 0 and 1.")
         if not 0.0 <= self.sentence_floor <= 1.0:
             raise ConfigError("ASSISTANT_SENTENCE_FLOOR must be between 0 and 1.")
+        if not 0.0 <= self.second_article_floor <= 1.0:
+            raise ConfigError("ASSISTANT_SECOND_ARTICLE_FLOOR must be between 0 and 1.")
         if self.llm_timeout_s <= 0 or self.llm_idle_timeout_s <= 0:
             raise ConfigError("ASSISTANT_LLM_TIMEOUT and ASSISTANT_LLM_IDLE_TIMEOUT must be more than 0 seconds.")
         if self.chunk_overlap >= self.chunk_tokens:

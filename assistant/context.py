@@ -31,6 +31,13 @@ _INSTRUCTION = re.compile(  # written for news text: "its AI assistant" or "igno
     re.IGNORECASE,
 )
 
+# Questions about more than one article ("both", "compare", "across the articles", "…, and who wrote the other").
+_SEVERAL = re.compile(
+    r"\b(both|compare[sd]?|comparing|two|across|each|either|versus|vs|differ\w*|other|articles|pieces|reports)\b"
+    r"|,\s*and\s+(who|what|which|when|where|why|how)\b|\bone (article|piece|report)\b|\barticle\b.*\barticle\b",
+    re.IGNORECASE,
+)
+
 
 @dataclass(frozen=True)
 class Excerpt:
@@ -55,6 +62,11 @@ def _informing_part(sentence: str) -> str:
     return kept if len(kept.split()) >= MIN_WORDS or match is None else ""
 
 
+def asks_about_several(question: str) -> bool:
+    """True when `question` reads as one about two or more articles (its second article is always read)."""
+    return bool(_SEVERAL.search(question))
+
+
 def addresses_the_model(sentence: str) -> bool:
     """True for text written to steer an AI reader rather than to inform a human one."""
     return bool(_INSTRUCTION.search(sentence))
@@ -68,14 +80,16 @@ def select(
     *,
     budget_words: int,
     floor: float = 0.0,
+    second_floor: float = 0.0,
 ) -> list[Excerpt]:
     """Excerpts of the passages worth reading, holding their most relevant sentences, about
     `budget_words` words in all, numbered 1.. in the order of `passages`.
 
     `similarity[i][j]` is the cosine between the question and sentence j of passage i; a sentence scores
     that plus the share of the question's words it holds. A passage is read when its best sentence
-    scores at least `floor` of the best sentence overall, and always when it is the best passage of the
-    first or second article (two-article questions need both). Each passage read keeps at least its best
+    scores at least `floor` of the best sentence overall; the best passage of the second article down
+    to `second_floor` of it, or always when the question asks about several articles (an unrelated
+    second article costs about 50 of 220 prompt tokens, read before the first word). Each passage keeps its best
     sentence; inside an excerpt the sentences run best first (a small model tends to answer from the
     first sentence it reads), joined by " … ".
     """
@@ -93,7 +107,8 @@ def select(
     for i in sorted(range(len(passages)), key=lambda i: -best[i]):
         if len(leading) < 2:
             leading.setdefault(passages[i].source_id, i)
-    read = [i for i in range(len(passages)) if best[i] >= floor * top or i in leading.values()]
+    lower = 0.0 if asks_about_several(question) else min(floor, second_floor) * top  # the best is above `floor`
+    read = [i for i in range(len(passages)) if best[i] >= (lower if i in leading.values() else floor * top)]
     chosen: dict[int, list[str]] = {i: [] for i in read}
     used = 0
     ranked = sorted(((scores[i][j], i, j) for i in read for j in range(len(sentences[i]))), reverse=True)

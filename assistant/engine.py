@@ -51,6 +51,7 @@ class Assistant:
         max_question_chars: int = Settings.max_question_chars,
         context_words: int = Settings.context_words,
         sentence_floor: float = Settings.sentence_floor,
+        second_article_floor: float = Settings.second_article_floor,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -62,6 +63,7 @@ class Assistant:
         self.max_question_chars = max_question_chars
         self.context_words = context_words
         self.sentence_floor = sentence_floor
+        self.second_article_floor = second_article_floor
 
     @classmethod
     def from_settings(
@@ -87,6 +89,7 @@ class Assistant:
             max_question_chars=settings.max_question_chars,
             context_words=settings.context_words,
             sentence_floor=settings.sentence_floor,
+            second_article_floor=settings.second_article_floor,
         )
 
     @property
@@ -189,7 +192,13 @@ class Assistant:
         vectors = self.retriever.embedder.embed([question, *flat])
         similarity = context.cosine_rows(vectors[0], vectors[1:], [len(row) for row in sentences])
         return context.select(
-            question, passages, sentences, similarity, budget_words=self.context_words, floor=self.sentence_floor
+            question,
+            passages,
+            sentences,
+            similarity,
+            budget_words=self.context_words,
+            floor=self.sentence_floor,
+            second_floor=self.second_article_floor,
         )
 
     def _condense(self, question: str, turns: list[Turn]) -> str:

@@ -17,9 +17,11 @@ def test_settings__app_options_from_the_environment() -> None:
             "ASSISTANT_LINK_HOSTS": " Reuters.com, apnews.com ,",
             "ASSISTANT_MCP": "1",
             "ASSISTANT_FLASH_ATTN": "off",
+            "ASSISTANT_SECOND_ARTICLE_FLOOR": "0",
         }
     )
     assert settings.flash_attn is False
+    assert settings.second_article_floor == 0.0
     assert settings.auth == ("reader", "pa:ss") and "pa:ss" not in repr(settings)
     assert (settings.queue_size, settings.max_upload_mb, settings.mcp) == (4, 2, True)
     assert settings.link_hosts == ("reuters.com", "apnews.com")
@@ -39,6 +41,7 @@ def test_settings__app_defaults_are_closed() -> None:
         ("ASSISTANT_MCP", "maybe", "must be 1 or 0"),
         ("ASSISTANT_FLASH_ATTN", "sometimes", "must be 1 or 0"),
         ("ASSISTANT_QUEUE_SIZE", "0", "at least 1"),
+        ("ASSISTANT_SECOND_ARTICLE_FLOOR", "1.5", "ASSISTANT_SECOND_ARTICLE_FLOOR must be between 0 and 1"),
     ],
 )
 def test_settings__bad_app_options_are_named(name: str, value: str, message: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.context import GAP, Excerpt, by_article, passage_sentences, select
+from assistant.context import GAP, Excerpt, asks_about_several, by_article, passage_sentences, select
 from assistant.types import Passage
 
 
@@ -29,11 +29,28 @@ def test_select__passages_far_below_the_best_sentence_are_not_read_but_a_second_
     excerpts = select(
         "How many civilians did militias kill?", passages, sentences, similarity, budget_words=50, floor=0.6
     )
-    # "b" is weak and from the best article; "c" is weak too but the best of the second article;
-    # "d" is the third article's and weak
+    # with no second_floor the best passage of the second article, "c", is always read
     assert [(e.n, e.text) for e in excerpts] == [(1, "Militias killed 66 civilians."), (2, "Iran backs them.")]
     everything = select("How many civilians did militias kill?", passages, sentences, similarity, budget_words=50)
     assert len(everything) == 4
+
+
+@pytest.mark.parametrize(("second", "read"), [(0.6, 1), (0.75, 2)])
+def test_select__the_second_article_is_read_down_to_second_floor_of_the_best(second: float, read: int) -> None:
+    passages = [_passage("a", "A"), _passage("b", "A"), _passage("c", "B")]
+    sentences = [["Militias killed 66 civilians."], ["Weather was fine."], ["Iran backs them."]]
+    similarity = [[0.9], [0.1], [second]]
+    # the best sentence scores 0.9 + 2/4 shared words = 1.4; half of it is 0.7; "b" is under `floor`
+    excerpts = select(
+        "How many civilians did militias kill?",
+        passages,
+        sentences,
+        similarity,
+        budget_words=50,
+        floor=0.6,
+        second_floor=0.5,
+    )
+    assert [e.passage.text for e in excerpts] == ["a", "c"][:read]
 
 
 def test_by_article__groups_passages_of_one_article_and_renumbers_them() -> None:
@@ -65,3 +82,28 @@ def test_select__word_overlap_breaks_near_ties_in_similarity() -> None:
 def test_passage_sentences__instructions_to_the_model_are_cut_out(text: str, sentences: list[str]) -> None:
     passage = Passage(text=text, source_id="s", title="t", score=1.0)
     assert passage_sentences([passage]) == [sentences]
+
+
+@pytest.mark.parametrize(
+    ("question", "several"),
+    [
+        ("Which news agency do both the Daily Caller and Antiwar.com pieces cite?", True),
+        ("Compare the civilians killed with the troops killed.", True),
+        ("Which two presidents are mentioned across the articles?", True),
+        ("Who wrote the article on the purge, and who wrote the one on the training?", True),
+        ("Name the chairmen quoted in the article on militias and in the article on the coalition.", True),
+        ("One article says training began; what did the coalition later do?", True),
+        ("According to Dunford, how many US troops did Iranian activities kill?", False),
+        ("What did McGurk admit about the militias?", False),
+    ],
+)
+def test_asks_about_several__questions_about_two_articles(question: str, several: bool) -> None:
+    assert asks_about_several(question) is several
+
+
+def test_select__a_question_about_two_articles_always_reads_the_second() -> None:
+    passages = [_passage("a", "A"), _passage("c", "B")]
+    sentences = [["Militias killed 66 civilians."], ["Iran backs them."]]
+    question = "Compare how many civilians militias killed in both articles."
+    excerpts = select(question, passages, sentences, [[0.9], [0.1]], budget_words=50, floor=0.6, second_floor=0.5)
+    assert [e.passage.text for e in excerpts] == ["a", "c"]

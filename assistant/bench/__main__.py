@@ -79,17 +79,22 @@ def run(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
 def _ladder(settings: Settings, embedder: Embedder, llm: LLM, questions: list[str]) -> dict[str, Any]:
     """The answer figures with the speed work added one step at a time, to show what each step bought
     (every step uses the same prompt layout: one header per article, the question once)."""
-    whole = {"context_words": 100_000, "passage_floor": 0.0, "sentence_floor": 0.0}
+    whole = {"context_words": 100_000, "passage_floor": 0.0, "sentence_floor": 0.0, "second_article_floor": 0.0}
     steps = [
         ("whole passages, nothing cached", whole, True),
         ("+ KV prefix cache, warm-up, vector cache", whole, False),
         (
             "+ only the relevant sentences (150 words)",
-            {"context_words": 150, "passage_floor": 0.0, "sentence_floor": 0.0},
+            {"context_words": 150, "passage_floor": 0.0, "sentence_floor": 0.0, "second_article_floor": 0.0},
             False,
         ),
-        ("+ weak passages left out (passage floor)", {"context_words": 150, "sentence_floor": 0.0}, False),
-        ("+ sentence floor, 80 words (all of ours)", {}, False),
+        (
+            "+ weak passages left out (passage floor)",
+            {"context_words": 150, "sentence_floor": 0.0, "second_article_floor": 0.0},
+            False,
+        ),
+        ("+ sentence floor, 80 words", {"second_article_floor": 0.0}, False),
+        ("+ unrelated second article left out (all of ours)", {}, False),
     ]
     ladder = {}
     for label, changes, cold in steps:
