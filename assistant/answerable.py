@@ -1,9 +1,10 @@
 """Deciding that the articles do not answer a question: pure functions over text and passages.
 
-Four signals, none trusted alone to the model: the best retrieval score (checked by the engine), names
-and years in the question that no retrieved passage mentions, a reply that declines, and a reply that
+Five signals, none trusted alone to the model: the best retrieval score (checked by the engine), names
+and years in the question that no retrieved passage mentions, a reply that declines, a reply that
 does not hold the kind of answer asked for (a number for "how many", a date for "on what date", a name
-for "what is the name of"), beyond what the question already says. It does not decide whether a
+for "what is the name of"), beyond what the question already says, and a reply whose cited passages
+name none of the names in the question. It does not decide whether a
 supported answer is complete.
 """
 
@@ -74,6 +75,15 @@ def missing_names(
         if not any(_squash(f) in haystack for f in forms) and word not in missing and not any(map(known, forms)):
             missing.append(word)
     return missing
+
+
+def mentions_a_name(question: str, cited: Sequence[Passage]) -> bool:
+    """False when `question` names things (capitalised words after the first, years) and no cited
+    passage mentions any of them: the answer is about something else ("500 [3]" to "how many were killed
+    along with Qassem Soleimani?" cites a passage that never names him)."""
+    names = list(_names(question))
+    haystack = _squash(" ".join(f"{p.title} {p.outlet} {p.author} {p.text}" for p in cited))
+    return not names or any(_squash(form) in haystack for word in names for form in _forms(word))
 
 
 def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:

@@ -38,6 +38,10 @@ _SEVERAL = re.compile(
     re.IGNORECASE,
 )
 
+# A sentence opening with these goes on from the one before; it is read right after that one when it fits.
+_CONTINUES = re.compile(r"^\W*(that|this|these|those|it|they|he|she|however|but|yet)\b", re.IGNORECASE)
+_NEXT = 1e-6
+
 
 @dataclass(frozen=True)
 class Excerpt:
@@ -91,7 +95,8 @@ def select(
     to `second_floor` of it, or always when the question asks about several articles (an unrelated
     second article costs about 50 of 220 prompt tokens, read before the first word). Each passage keeps its best
     sentence; inside an excerpt the sentences run best first (a small model tends to answer from the
-    first sentence it reads), joined by " … ".
+    first sentence it reads), joined by " … ". A sentence that goes on from the one before it ("That
+    may be the tip of the iceberg…") scores at least as that one does, just below it.
     """
     asked = content_words(question)
     scores = [
@@ -101,6 +106,10 @@ def select(
         ]
         for i, row in enumerate(sentences)
     ]
+    for row, texts in zip(scores, sentences, strict=True):
+        for j in range(1, len(row)):  # "That may be the tip of the iceberg: 700 are missing" goes on from j - 1
+            if _CONTINUES.match(texts[j]):
+                row[j] = max(row[j], row[j - 1] - _NEXT)
     best = [max(row, default=0.0) for row in scores]
     top = max(best, default=0.0)
     leading: dict[str, int] = {}  # article -> its best passage, for the two best articles

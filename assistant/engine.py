@@ -14,7 +14,15 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from assistant import context
-from assistant.answerable import answer_part, answers_the_kind, decline_text, looks_like_refusal, missing_names
+from assistant.answerable import (
+    answer_part,
+    answers_the_kind,
+    decline_text,
+    looks_like_refusal,
+    mentions_a_name,
+    missing_names,
+)
+from assistant.byline import byline_answer
 from assistant.citations import CheckedSentence, check_citations, render, split_sentences, strip_markers
 from assistant.config import Settings
 from assistant.llm import LLM, Message, llm_from_settings
@@ -126,6 +134,12 @@ class Assistant:
             timings["total_s"] = time.perf_counter() - started
             yield _declined(passages, standalone, timings, missing)
             return
+        byline = None if context.asks_about_several(standalone) else byline_answer(standalone, passages)
+        if byline is not None:  # who wrote or published a named article: its byline answers, not the model
+            answer = _from_byline(*byline, standalone, timings, started)
+            yield answer.text
+            yield answer
+            return
         with stage(timings, "prompt_build"):
             articles = context.by_article(self._excerpts(standalone, _worth_reading(passages, self.passage_floor)))
             passages = [e.passage for group in articles for e in group]  # the reader is shown what the model reads
@@ -155,7 +169,11 @@ class Assistant:
             checked = [] if looks_like_refusal(raw) else self._check(answer_part(raw), passages, standalone)
         timings["total_s"] = time.perf_counter() - started
         cited = [sentence.text for sentence in checked if sentence.cited]
-        if not cited or not answers_the_kind(standalone, cited):  # declined, unsupported, or beside the point
+        sources = [passages[n - 1] for sentence in checked for n in sentence.cited]
+        beside_the_point = not answers_the_kind(standalone, cited) or not (
+            context.asks_about_several(standalone) or mentions_a_name(standalone, sources)
+        )
+        if not cited or beside_the_point:  # declined, unsupported, or about something else
             return _declined(passages, standalone, timings, [])
         return Answer(
             text=render(checked),
@@ -239,6 +257,18 @@ def _declined(passages: list[Passage], standalone: str, timings: dict[str, float
         text=decline_text(passages, missing),
         refused=True,
         passages=passages,
+        standalone_question=standalone,
+        timings=timings,
+    )
+
+
+def _from_byline(sentence: str, passage: Passage, standalone: str, timings: dict[str, float], started: float) -> Answer:
+    checked = [CheckedSentence(sentence, (1,), 1.0)]
+    timings["first_token_s"] = timings["total_s"] = time.perf_counter() - started
+    return Answer(
+        text=render(checked),
+        citations=_citations(checked, [passage]),
+        passages=[passage],
         standalone_question=standalone,
         timings=timings,
     )

@@ -107,3 +107,10 @@ def test_select__a_question_about_two_articles_always_reads_the_second() -> None
     question = "Compare how many civilians militias killed in both articles."
     excerpts = select(question, passages, sentences, [[0.9], [0.1]], budget_words=50, floor=0.6, second_floor=0.5)
     assert [e.passage.text for e in excerpts] == ["a", "c"]
+
+
+def test_select__a_sentence_going_on_from_a_chosen_one_is_read_right_after_it() -> None:
+    sentences = [["Militias killed 66 civilians.", "That may be the tip: 700 are missing.", "Weather was mild."]]
+    question = "How many civilians did militias kill?"
+    excerpts = select(question, [_passage("x")], sentences, [[0.9, 0.1, 0.3]], budget_words=12)
+    assert excerpts[0].text == f"Militias killed 66 civilians.{GAP}That may be the tip: 700 are missing."

@@ -171,3 +171,26 @@ def test_ask__a_reply_that_answers_and_then_declines_a_part_keeps_its_answer(
     answer = assistant.ask(QUESTION)
     assert not answer.refused
     assert answer.text == "Reuters confirmed that 66 Sunni civilians were killed [1]."
+
+
+def test_ask__who_wrote_a_named_article_is_answered_from_its_byline_without_the_model(
+    scripted_assistant: tuple[Assistant, ScriptedLLM],
+) -> None:
+    assistant, llm = scripted_assistant
+    calls = len(llm.calls)
+    answer = assistant.ask("Who wrote the article asking why the US is training Iranian-backed militias?")
+    assert len(llm.calls) == calls  # no model call (a scripted LLM with nothing queued would fail)
+    assert answer.text == (
+        "“Why Is The US Training Iranian-Backed Militias?” was written by Saagar Enjeti"
+        " for Daily Caller News Foundation [1]."
+    )
+    assert [c.n for c in answer.citations] == [1] and answer.citations[0].passage is answer.passages[0]
+    assert answer.passages[0].author == "Saagar Enjeti" and not answer.refused
+    assert answer.timings["first_token_s"] <= answer.timings["total_s"]
+
+
+def test_ask__who_wrote_two_articles_goes_to_the_model(scripted_assistant: tuple[Assistant, ScriptedLLM]) -> None:
+    assistant, llm = scripted_assistant
+    llm.enqueue("Jason Ditz wrote the article on the militia purge [1].")
+    assistant.ask("Who wrote the article asking why the US trains Iranian-backed militias, and who wrote the other?")
+    assert "Who wrote" in llm.calls[-1][-1]["content"]
