@@ -30,7 +30,7 @@ class Settings:
     top_k: int = 4
     dense_weight: float = 0.2
     context_words: int = 80
-    min_score: float = 0.2
+    min_score: float = 0.1  # chunk vectors hold only their first 128 word pieces: see the README
     passage_floor: float = 0.4
     sentence_floor: float = 0.6
     second_article_floor: float = 0.5
