@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -416,14 +417,35 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
-        app = create_app(_prepare(settings), settings)
+        host, port = args.host or settings.host, args.port or settings.port
+        listening = _listen(host, port)  # before loading anything: a busy port fails in a moment, not after
+        with listening:
+            app = create_app(_prepare(settings), settings)
+            print(f"Serving on http://{host}:{port}/", file=sys.stderr)
+            uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[listening])
     except AssistantError as error:
         print(f"app: {error}", file=sys.stderr)
         return 2
-    host, port = args.host or settings.host, args.port or settings.port
-    print(f"Serving on http://{host}:{port}/", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, or an AssistantError saying why not and what to do."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        listening = socket.socket(family, kind, proto)
+    except OSError as error:
+        raise AssistantError(f"Cannot listen on {host}:{port}: {error.strerror or error}.") from error
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind(address)
+    except OSError as error:
+        listening.close()
+        raise AssistantError(
+            f"Cannot listen on {host}:{port}: {error.strerror or error} (is the app already running?)."
+            " Set ASSISTANT_PORT or pass --port to use another port."
+        ) from error
+    return listening
 
 
 if __name__ == "__main__":

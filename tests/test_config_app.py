@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
+
 import pytest
 
 from assistant.config import Settings
@@ -47,3 +50,19 @@ def test_settings__app_defaults_are_closed() -> None:
 def test_settings__bad_app_options_are_named(name: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         Settings.from_env({name: value})
+
+
+def test_main__a_busy_port_is_named_at_once_before_anything_is_loaded(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert app.main(["--port", str(port)]) == 2
+    error = capsys.readouterr().err
+    assert f"Cannot listen on 127.0.0.1:{port}" in error and "ASSISTANT_PORT" in error
+    assert not (tmp_path / "data").exists()  # no store opened, nothing ingested
