@@ -68,11 +68,10 @@ def missing_names(
 ) -> list[str]:
     """Names (capitalised words after the first) and years in `question` that no passage mentions and
     that `known` (the whole indexed collection) does not contain either."""
-    haystack = _squash(" ".join(f"{p.title} {p.outlet} {p.author} {p.text}" for p in passages))
+    mentioned = _mentioned_in(passages)
     missing = []
     for word in _names(question):
-        forms = _forms(word)
-        if not any(_squash(f) in haystack for f in forms) and word not in missing and not any(map(known, forms)):
+        if not mentioned(word) and word not in missing and not any(map(known, _forms(word))):
             missing.append(word)
     return missing
 
@@ -82,8 +81,13 @@ def mentions_a_name(question: str, cited: Sequence[Passage]) -> bool:
     passage mentions any of them: the answer is about something else ("500 [3]" to "how many were killed
     along with Qassem Soleimani?" cites a passage that never names him)."""
     names = list(_names(question))
-    haystack = _squash(" ".join(f"{p.title} {p.outlet} {p.author} {p.text}" for p in cited))
-    return not names or any(_squash(form) in haystack for word in names for form in _forms(word))
+    return not names or any(map(_mentioned_in(cited), names))
+
+
+def _mentioned_in(passages: Sequence[Passage]) -> Callable[[str], bool]:
+    """A test: does a passage (title, byline or text) mention this name, in any of its `_forms`?"""
+    haystack = _squash(" ".join(f"{p.title} {p.outlet} {p.author} {p.text}" for p in passages))
+    return lambda word: any(_squash(form) in haystack for form in _forms(word))
 
 
 def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:

@@ -134,7 +134,8 @@ class Assistant:
             timings["total_s"] = time.perf_counter() - started
             yield _declined(passages, standalone, timings, missing)
             return
-        byline = None if context.asks_about_several(standalone) else byline_answer(standalone, passages)
+        several = context.asks_about_several(standalone)  # exempts the question from byline and name checks
+        byline = None if several else byline_answer(standalone, passages)
         if byline is not None:  # who wrote or published a named article: its byline answers, not the model
             answer = _from_byline(*byline, standalone, timings, started)
             yield answer.text
@@ -153,7 +154,7 @@ class Assistant:
             pieces.append(piece)
             yield piece
         timings["generation_s"] = time.perf_counter() - asked - timings.get("prompt_eval_s", 0.0)
-        yield self._finish("".join(pieces), passages, standalone, timings, started)
+        yield self._finish("".join(pieces), passages, standalone, several, timings, started)
 
     def warm_up(self) -> None:
         """Evaluate the fixed start of the answer prompt (the system prompt) once, so the first question
@@ -163,7 +164,13 @@ class Assistant:
             pass
 
     def _finish(
-        self, raw: str, passages: list[Passage], standalone: str, timings: dict[str, float], started: float
+        self,
+        raw: str,
+        passages: list[Passage],
+        standalone: str,
+        several: bool,
+        timings: dict[str, float],
+        started: float,
     ) -> Answer:
         with stage(timings, "check"):
             checked = [] if looks_like_refusal(raw) else self._check(answer_part(raw), passages, standalone)
@@ -171,7 +178,7 @@ class Assistant:
         cited = [sentence.text for sentence in checked if sentence.cited]
         sources = [passages[n - 1] for sentence in checked for n in sentence.cited]
         beside_the_point = not answers_the_kind(standalone, cited) or not (
-            context.asks_about_several(standalone) or mentions_a_name(standalone, sources)
+            several or mentions_a_name(standalone, sources)
         )
         if not cited or beside_the_point:  # declined, unsupported, or about something else
             return _declined(passages, standalone, timings, [])

@@ -145,13 +145,8 @@ class Retriever:
                 score[self._position[chunk_id]] += dense_weight * max(0.0, similarity) / high
         named = query.dates(question) if self.steer else set()
         if named:
-            score[self._with(self._by_date, named)] += DATE_BONUS
+            score[_members(self._by_date, named)] += DATE_BONUS
         return score
-
-    def _with(self, groups: dict[str, np.ndarray], values: Iterable[str]) -> np.ndarray:
-        """Positions of the chunks whose outlet or date (`groups`) is one of `values`, ascending."""
-        found = [groups[v] for v in values if v in groups]
-        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.intp)
 
     def _rank(self, question: str, score: np.ndarray, k: int) -> list[int]:
         """Chunk positions, best first: round-robin over named outlets, then the global order."""
@@ -161,9 +156,9 @@ class Retriever:
         if mentions:
             groups = []
             for mention, segment in zip(mentions, query.segments(question, mentions), strict=True):
-                members = self._with(self._by_outlet, mention.outlets)
+                members = _members(self._by_outlet, mention.outlets)
                 boost = SEGMENT_WEIGHT * self.weights[0] * _scaled(self.lexical.scores(segment))[members]
-                dated = self._with(self._by_date, query.dates(segment))
+                dated = _members(self._by_date, query.dates(segment))
                 if len(dated):
                     boost = boost + SEGMENT_DATE_BONUS * np.isin(members, dated)
                 value = score[members] + boost
@@ -185,6 +180,12 @@ def _positions(values: Iterable[str]) -> dict[str, np.ndarray]:
     for position, value in enumerate(values):
         groups.setdefault(value, []).append(position)
     return {value: np.asarray(positions, dtype=np.intp) for value, positions in groups.items()}
+
+
+def _members(groups: dict[str, np.ndarray], values: Iterable[str]) -> np.ndarray:
+    """Positions of the chunks whose outlet or date (`groups`, from `_positions`) is one of `values`, ascending."""
+    found = [groups[v] for v in values if v in groups]
+    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.intp)
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:
