@@ -1,10 +1,11 @@
 """Citation parsing and checking: pure functions over text and passages.
 
 `check_citations` keeps a `[n]` only when passage n exists and supports its sentence, moves it to the
-passage that supports the sentence best otherwise, adds one where the model cited nothing, and marks a
-sentence that no passage supports as uncited; `render` leaves such sentences out of the answer.
-Support is word overlap (a number or a name must appear in the passage or the question), optionally
-blended with embedding similarity supplied by the caller. It does not judge truth beyond the passages given.
+passage that supports the sentence best otherwise (or to the two that support it together), adds one
+where the model cited nothing, and marks a sentence that no passage supports as uncited; `render`
+leaves such sentences out of the answer. Support is word overlap (a number or a name must appear in the
+passage or the question), optionally blended with embedding similarity supplied by the caller. It does
+not judge truth beyond the passages given.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
 _MARKER_AFTER_STOP = re.compile(r"([.!?…][\"'”’)]*)((?:\s*\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\])+)(\s|$)")
@@ -138,6 +140,8 @@ def check_citations(
         supported = _kept(claim, valid, scores, passages, threshold, given)
         if not supported and scores and max(scores) >= threshold:
             supported = (scores.index(max(scores)) + 1,)
+        if not supported:  # "66 were killed [1], while Dunford put the toll at 500" joins two passages
+            supported = _joined(claim, scores, passages, threshold, given)
         best = max((scores[n - 1] for n in supported), default=0.0)
         checked.append(CheckedSentence(claim, supported, best))
     return checked
@@ -165,6 +169,21 @@ def _kept(
     if not stated <= given.union(*(content_words(passages[n - 1]) for n in kept)):
         return ()
     return kept
+
+
+def _joined(
+    claim: str, scores: list[float], passages: Sequence[str], threshold: float, given: frozenset[str]
+) -> tuple[int, ...]:
+    """The two passages that together support a claim neither supports alone, whatever the model
+    cited; the pair sharing most of the claim's words first; () when no pair does."""
+    words = content_words(claim)
+    shared = [len(words & content_words(passage)) for passage in passages]
+    pairs = sorted(combinations(range(1, len(passages) + 1), 2), key=lambda pair: -sum(shared[n - 1] for n in pair))
+    for pair in pairs:
+        kept = _kept(claim, list(pair), scores, passages, threshold, given)
+        if len(kept) == 2:
+            return kept
+    return ()
 
 
 def render(sentences: Sequence[CheckedSentence]) -> str:

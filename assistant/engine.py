@@ -18,6 +18,7 @@ from assistant.answerable import (
     answer_part,
     answers_the_kind,
     decline_text,
+    from_sentences_on_the_question,
     looks_like_refusal,
     mentions_a_name,
     missing_names,
@@ -177,9 +178,10 @@ class Assistant:
         timings["total_s"] = time.perf_counter() - started
         cited = [sentence.text for sentence in checked if sentence.cited]
         sources = [passages[n - 1] for sentence in checked for n in sentence.cited]
-        beside_the_point = not answers_the_kind(standalone, cited) or not (
-            several or mentions_a_name(standalone, sources)
+        on_the_question = several or (  # a question about several articles may name each of them
+            mentions_a_name(standalone, sources) and from_sentences_on_the_question(standalone, cited, sources)
         )
+        beside_the_point = not answers_the_kind(standalone, cited) or not on_the_question
         if not cited or beside_the_point:  # declined, unsupported, or about something else
             return _declined(passages, standalone, timings, [])
         return Answer(

@@ -66,6 +66,13 @@ def test_parse_markers(text: str, numbers: list[int]) -> None:
             'McGurk said 15-20% of the militias "are a fundamental problem."',
             'McGurk said 15-20% of the militias "are a fundamental problem." [3]',
         ),
+        # a sentence joining two passages' figures, cited to one of them, goes to both
+        (
+            "[1] 66 Sunni civilians were killed, while McGurk called 15-20% of the militias a problem.",
+            "66 Sunni civilians were killed, while McGurk called 15-20% of the militias a problem [1][3].",
+        ),
+        # ... but not when a figure is in neither
+        ("66 Sunni civilians were killed, while McGurk called 40% of the militias a problem [1].", ""),
         # several valid supporting citations are all kept
         (
             "Militias were a problem and 66 Sunni civilians were killed [1][3].",
