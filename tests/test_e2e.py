@@ -46,6 +46,8 @@ def test_ask__answers_seed_questions_with_checked_citations(
     [
         "What is the capital of France?",  # far from every passage: declined before the model is asked
         "Which Iraqi city hosted the signing of the 2008 status of forces agreement?",  # near, but not in the text
+        # every word is in an article; the model answers from the author's bio, and that answer is declined
+        "In which city did the drone strike that killed Soleimani take place?",
     ],
 )
 def test_ask__unanswerable_questions_are_declined(real_assistant: Assistant, question: str) -> None:
