@@ -131,7 +131,7 @@ def from_sentences_on_the_question(question: str, sentences: Sequence[str], cite
         return True
     on_question = {_stem(word) for word in asked}
     for passage in cited:
-        units = [f"{passage.title}. {passage.author}, {passage.outlet}.", *split_sentences(passage.text)]
+        units = [passage.heading, *split_sentences(passage.text)]
         for k, unit in enumerate(units):
             words = content_words(unit)
             if words & wanted:

@@ -177,7 +177,7 @@ class Assistant:
             checked = [] if looks_like_refusal(raw) else self._check(answer_part(raw), passages, standalone)
         timings["total_s"] = time.perf_counter() - started
         cited = [sentence.text for sentence in checked if sentence.cited]
-        sources = [passages[n - 1] for sentence in checked for n in sentence.cited]
+        sources = [passages[n - 1] for n in sorted({n for sentence in checked for n in sentence.cited})]
         on_the_question = several or (  # a question about several articles may name each of them
             mentions_a_name(standalone, sources) and from_sentences_on_the_question(standalone, cited, sources)
         )
@@ -247,7 +247,7 @@ class Assistant:
             return []
         vectors = self.retriever.embedder.embed(sentences + [p.text for p in passages])
         similarity: np.ndarray = vectors[: len(sentences)] @ vectors[len(sentences) :].T
-        texts = [_checked_text(p) for p in passages]
+        texts = [f"{p.heading}\n{p.text}" for p in passages]
         return check_citations(raw, texts, similarity=similarity.tolist(), question=question)
 
 
@@ -289,12 +289,6 @@ def _citations(checked: list[CheckedSentence], passages: list[Passage]) -> list[
         for n in sentence.cited:
             first.setdefault(n, Citation(n, passages[n - 1], sentence.text, sentence.support))
     return sorted(first.values(), key=lambda c: c.n)
-
-
-def _checked_text(passage: Passage) -> str:
-    """What a sentence citing `passage` may draw on: its text and the byline the model was shown."""
-    byline = ", ".join(x for x in (passage.author, passage.outlet) if x)
-    return f"{passage.title}. {byline}.\n{passage.text}" if byline else f"{passage.title}.\n{passage.text}"
 
 
 def _attr(value: str) -> str:

@@ -26,6 +26,13 @@ class Passage:
     published_at: str = ""
     url: str = ""
 
+    @property
+    def heading(self) -> str:
+        """Its article's title and byline as the model reads them above it ("Title. Author, Outlet.");
+        what a sentence citing this passage may draw on besides its text."""
+        byline = ", ".join(x for x in (self.author, self.outlet) if x)
+        return f"{self.title}. {byline}." if byline else f"{self.title}."
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Passage:
         """The inverse of `to_dict`."""

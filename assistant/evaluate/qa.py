@@ -149,7 +149,7 @@ def _unsupported(sentences: list[str], answer: Answer) -> int:
         cited = [answer.passages[n - 1] for n in dict.fromkeys(parse_markers(sentence)) if n <= len(answer.passages)]
         if not cited:
             continue
-        text = " ".join(f"{p.title}. {p.author}, {p.outlet}. {p.text}" for p in cited)
+        text = " ".join(f"{p.heading} {p.text}" for p in cited)
         count += word_support(sentence, text, given=given) < SUPPORT_THRESHOLD / 2
     return count
 
