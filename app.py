@@ -24,7 +24,7 @@ import gradio as gr
 import pandas as pd
 from fastapi import FastAPI
 
-from assistant import Answer, Assistant, AssistantError, Settings, feedback, present
+from assistant import Answer, Assistant, AssistantError, Settings, feedback, llm_probe, present
 from assistant.catalog import Catalog
 from assistant.errors import InvalidQuestion
 from assistant.validate import clean_history, clean_question
@@ -398,6 +398,7 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
 
 
 def _prepare(settings: Settings) -> Assistant:
+    llm_probe.check(settings)  # a model that crashes this CPU is found in a child, not by dying here
     assistant = Assistant.from_settings(settings)
     report = ensure_seeded(assistant.store, assistant.retriever.embedder, settings)
     if report:

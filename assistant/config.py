@@ -41,6 +41,7 @@ class Settings:
     openai_api_key: str = field(default="", repr=False)
     llm_threads: int = max(1, os.cpu_count() or 1)
     flash_attn: bool = True  # llama.cpp flash attention (README: what it measured here)
+    llm_extra_buffers: bool | None = None  # llama.cpp weight repacking; None: off on AMX CPUs (assistant/hardware.py)
     llm_context: int = 4096
     max_answer_tokens: int = 320
     llm_timeout_s: float = 120.0
@@ -83,6 +84,7 @@ class Settings:
             "openai_api_key": env.get("OPENAI_API_KEY", base.openai_api_key),
             "llm_threads": _int(env, "ASSISTANT_LLM_THREADS", base.llm_threads, low=1),
             "flash_attn": _flag(env, "ASSISTANT_FLASH_ATTN", default=base.flash_attn),
+            "llm_extra_buffers": _auto_flag(env, "ASSISTANT_LLM_EXTRA_BUFFERS"),
             "llm_context": _int(env, "ASSISTANT_LLM_CONTEXT", base.llm_context, low=512),
             "max_answer_tokens": _int(env, "ASSISTANT_MAX_ANSWER_TOKENS", base.max_answer_tokens, low=16),
             "llm_timeout_s": _float(env, "ASSISTANT_LLM_TIMEOUT", base.llm_timeout_s),
@@ -177,6 +179,16 @@ def _auth(raw: str) -> tuple[str, str] | None:
     if not user.strip() or not password:
         raise ConfigError("ASSISTANT_AUTH must be 'user:password'.")
     return user.strip(), password
+
+
+def _auto_flag(env: Mapping[str, str], name: str) -> bool | None:
+    """1 or 0 as True or False; unset or 'auto' as None (the code decides)."""
+    if env.get(name, "").strip().lower() in ("", "auto"):
+        return None
+    try:
+        return _flag(env, name)
+    except ConfigError:
+        raise ConfigError(f"{name} must be auto, 1 or 0, not {env[name].strip()!r}.") from None
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:

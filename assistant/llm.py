@@ -14,12 +14,13 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 
-from assistant import models
+from assistant import hardware, models
 from assistant.config import Settings
 from assistant.errors import LLMUnavailable, ModelError
 
@@ -45,26 +46,37 @@ class LocalLLM:
     after the longest shared prefix, so the fixed system prompt is read once. No RAM cache of saved
     states: llama-cpp-python's counts only the KV bytes while each state also copies the logits
     (about 300 MB here), so it grew without bound; after a condense call the next answer re-reads the
-    system prompt (about 100 tokens).
+    system prompt (about 100 tokens). `extra_buffers` None decides llama.cpp's weight repacking from
+    the CPU (off where it has AMX, whose path crashes: see `assistant/hardware.py`).
     """
 
-    def __init__(self, path: Path, *, threads: int, context: int, flash_attn: bool = Settings.flash_attn) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        threads: int,
+        context: int,
+        flash_attn: bool = Settings.flash_attn,
+        extra_buffers: bool | None = Settings.llm_extra_buffers,
+    ) -> None:
         try:
             from llama_cpp import Llama
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         except ImportError as error:
             raise ModelError("llama-cpp-python is not installed; install the project's requirements.") from error
+        self.extra_buffers = hardware.use_extra_buffers(extra_buffers, hardware.cpu_flags())
         try:
-            self._llama = Llama(
-                model_path=str(path),
-                n_ctx=context,
-                n_threads=threads,
-                n_threads_batch=threads,
-                n_batch=512,
-                flash_attn=flash_attn,
-                verbose=False,
-                seed=0,
-            )
+            with model_params(extra_buffers=self.extra_buffers):
+                self._llama = Llama(
+                    model_path=str(path),
+                    n_ctx=context,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    n_batch=512,
+                    flash_attn=flash_attn,
+                    verbose=False,
+                    seed=0,
+                )
         except (ValueError, RuntimeError) as error:
             raise ModelError(f"Cannot load the model {path}: {error}") from error
         template = self._llama.metadata.get("tokenizer.chat_template")
@@ -118,6 +130,33 @@ class LocalLLM:
         if reset:
             llama_cpp.llama_perf_context_reset(context)
         return llama_cpp.llama_perf_context(context)
+
+
+_PARAMS_LOCK = threading.Lock()
+
+
+@contextmanager
+def model_params(*, extra_buffers: bool) -> Iterator[None]:
+    """While open, llama-cpp-python loads models with `use_extra_bufts` set as given.
+
+    `Llama(...)` has no argument for that field of llama.cpp's model parameters; it starts from
+    `llama_model_default_params()`, so that function is wrapped for as long as the block runs.
+    """
+    import llama_cpp.llama_cpp as native
+
+    original = native.llama_model_default_params
+
+    def adjusted() -> Any:
+        params = original()
+        params.use_extra_bufts = extra_buffers
+        return params
+
+    with _PARAMS_LOCK:
+        native.llama_model_default_params = adjusted
+        try:
+            yield
+        finally:
+            native.llama_model_default_params = original
 
 
 class OpenAILLM:
@@ -197,7 +236,18 @@ def llm_from_settings(settings: Settings) -> LLM:
             timeout_s=settings.llm_timeout_s,
             idle_timeout_s=settings.llm_idle_timeout_s,
         )
+    return LocalLLM(
+        gguf_path(settings),
+        threads=settings.llm_threads,
+        context=settings.llm_context,
+        flash_attn=settings.flash_attn,
+        extra_buffers=settings.llm_extra_buffers,
+    )
+
+
+def gguf_path(settings: Settings) -> Path:
+    """The GGUF file the embedded backend loads: ASSISTANT_GGUF, or the verified embedded model."""
     path = settings.gguf or models.ensure(models.LLM_GGUF, settings.model_dir)
     if not path.is_file():
         raise ModelError(f"ASSISTANT_GGUF points at {path}, which is not a file.")
-    return LocalLLM(path, threads=settings.llm_threads, context=settings.llm_context, flash_attn=settings.flash_attn)
+    return path

@@ -9,7 +9,6 @@ process that opens it); repairing a damaged store is ingest's job (ingest/recove
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.config import PROJECT_DIR, Settings
+from assistant.config import Settings
 from assistant.errors import StoreError
+from assistant.isolate import run_isolated
 from assistant.types import Passage
 
 
@@ -207,22 +207,9 @@ def probe(settings: Settings, *, timeout_s: float = 120.0) -> str | None:
     if settings.chroma_host or not (settings.chroma_dir / "chroma.sqlite3").exists():
         return None
     code = "import sys; from assistant.store import _self_check; _self_check(sys.argv[1], sys.argv[2])"
-    try:
-        run = subprocess.run(
-            [sys.executable, "-c", code, str(settings.chroma_dir), settings.collection],
-            cwd=PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-        )
-    except subprocess.TimeoutExpired:
-        return f"opening it did not finish in {timeout_s:.0f} s"
-    if run.returncode < 0:
-        return f"opening it crashed the process (signal {-run.returncode})"
-    if run.returncode:
-        lines = (run.stdout + run.stderr).strip().splitlines() or ["no message"]
-        return lines[-1][:300]
-    return None
+    args = ["-c", code, str(settings.chroma_dir), settings.collection]
+    failure = run_isolated(args, doing="opening it", timeout_s=timeout_s)
+    return None if failure is None else failure.text
 
 
 def _self_check(path: str, collection: str, samples: int = 24, tolerance: float = 0.25) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import LLMUnavailable
-from assistant.llm import OpenAILLM, _sse_piece
+from assistant.llm import OpenAILLM, _sse_piece, model_params
 from tests.conftest import free_port
 
 
@@ -32,3 +32,13 @@ def test_openai_llm__stopped_server_is_a_clear_error() -> None:
     llm = OpenAILLM(f"http://127.0.0.1:{free_port()}/v1", model="m", timeout_s=5)
     with pytest.raises(LLMUnavailable, match="not reachable"):
         list(llm.stream([{"role": "user", "content": "hi"}], max_tokens=8))
+
+
+@pytest.mark.parametrize("extra_buffers", [False, True])
+def test_model_params__sets_extra_buffers_while_open_then_restores(extra_buffers: bool) -> None:
+    import llama_cpp.llama_cpp as native
+
+    default = native.llama_model_default_params().use_extra_bufts
+    with model_params(extra_buffers=extra_buffers):
+        assert native.llama_model_default_params().use_extra_bufts is extra_buffers
+    assert native.llama_model_default_params().use_extra_bufts is default

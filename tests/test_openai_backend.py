@@ -1,4 +1,5 @@
-"""ASSISTANT_LLM=openai against a real OpenAI-compatible server: llama.cpp's, started on 127.0.0.1."""
+"""ASSISTANT_LLM=openai against a real OpenAI-compatible server: llama-cpp-python's, started on 127.0.0.1
+through our launcher (`python -m assistant.llm_server`), which loads the model as the app does."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     command = [
         sys.executable,
         "-m",
-        "llama_cpp.server",
+        "assistant.llm_server",
         "--model",
         str(gguf),
         "--host",
@@ -39,7 +40,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "qwen-embedded",
     ]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/v1/models", process, Path(log), timeout_s=120)
         yield f"http://127.0.0.1:{port}/v1"

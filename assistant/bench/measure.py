@@ -88,10 +88,12 @@ def answers(pipeline: Pipeline, questions: Sequence[str], *, warm_up: str) -> di
     first = [r.first_token_s for _, r in replies]
     total = [r.total_s for _, r in replies]
     tokens = [r.prompt_tokens for _, r in replies if r.prompt_tokens]
+    evaluated, eval_ms = sum(r.evaluated[0] for _, r in replies), sum(r.evaluated[1] for _, r in replies)
     return {
         "questions": len(replies),
         "refused": sum(r.refused for _, r in replies),
         "prompt_tokens_p50": percentile(tokens, 50),
+        "prompt_tokens_per_s": evaluated / eval_ms * 1000 if eval_ms else None,
         "ttft_p50_s": percentile(first, 50),
         "ttft_p95_s": percentile(first, 95),
         "answer_p50_s": percentile(total, 50),

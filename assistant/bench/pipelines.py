@@ -39,6 +39,7 @@ class Reply:
     first_token_s: float
     total_s: float
     stages: dict[str, float] = field(default_factory=dict)
+    evaluated: tuple[int, float] = (0, 0.0)  # prompt tokens the model read (not cached) and the ms it took
 
 
 class Ours:
@@ -102,8 +103,10 @@ class Ours:
                 first = time.perf_counter() - started
         total = time.perf_counter() - started
         assert answer is not None, "Assistant.stream always ends with an Answer"
-        tokens = 0 if answer.refused and not first else int(self.llm.usage.get("prompt_tokens", 0))
-        return Reply(answer.text, answer.refused, tokens, first or total, total, dict(answer.timings))
+        asked = not (answer.refused and not first)  # a refusal before the model was asked has no usage
+        tokens = int(self.llm.usage.get("prompt_tokens", 0)) if asked else 0
+        evaluated = _evaluated(self.llm) if asked else (0, 0.0)
+        return Reply(answer.text, answer.refused, tokens, first or total, total, dict(answer.timings), evaluated)
 
 
 class Baseline:
@@ -156,7 +159,13 @@ class Baseline:
             first = first or time.perf_counter() - started
             text += piece
         total = time.perf_counter() - started
-        return Reply(text, False, int(self.llm.usage.get("prompt_tokens", 0)), first or total, total)
+        tokens = int(self.llm.usage.get("prompt_tokens", 0))
+        return Reply(text, False, tokens, first or total, total, evaluated=_evaluated(self.llm))
+
+
+def _evaluated(llm: LLM) -> tuple[int, float]:
+    """The last reply's uncached prompt tokens and the milliseconds the model took to read them."""
+    return int(llm.usage.get("prompt_tokens_evaluated", 0)), float(llm.usage.get("prompt_eval_ms", 0.0))
 
 
 def _documents(path: Path) -> Iterator[Any]:

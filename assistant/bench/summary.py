@@ -8,6 +8,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
+from assistant import hardware
 from assistant.config import Settings
 from assistant.llm import LLM
 
@@ -18,6 +19,7 @@ HEADLINE = {
     "answer_p50_s": ("full answer p50", "s", ("answer_p50_s",)),
     "answer_p95_s": ("full answer p95", "s", ("answer_p95_s",)),
     "prompt_tokens_p50": ("prompt tokens p50", "", ("prompt_tokens_p50",)),
+    "prompt_tokens_per_s": ("uncached prompt tokens read per second", "", ("prompt_tokens_per_s",)),
     "retrieval_p95_ms_3": ("retrieve p95, 3 articles", "ms", ("retrieval_3", "p95_ms")),
     "retrieval_p95_ms": ("retrieve p95, 609 articles", "ms", ("retrieval_609", "p95_ms")),
     "retrieval_p95_ms_6090": ("retrieve p95, 6,090 articles", "ms", ("retrieval_6090", "p95_ms")),
@@ -44,26 +46,17 @@ STAGES = [
 
 def machine(settings: Settings, llm: LLM) -> dict[str, Any]:
     """What the numbers were measured on."""
-    cpu = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        cpu = next(
-            (
-                line.split(":", 1)[1].strip()
-                for line in cpuinfo.read_text().splitlines()
-                if line.startswith("model name")
-            ),
-            "",
-        )
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return {
-        "cpu": cpu,
+        "cpu": hardware.cpu_model(),
         "cores": os.cpu_count(),
         "memory_gib": round(memory, 1),
         "system": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "llm": llm.name,
         "llm_threads": settings.llm_threads,
+        "llm_extra_buffers": getattr(llm, "extra_buffers", None),  # the embedded model's weight repacking
+        "cpu_amx": bool(hardware.AMX_FLAGS & hardware.cpu_flags()),
         "top_k": settings.top_k,
         "context_words": settings.context_words,
     }
@@ -109,7 +102,8 @@ def markdown(data: dict[str, Any]) -> str:
     lines += [
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['system']}, "
-        f"Python {m['python']}; LLM {m['llm']} with {m['llm_threads']} threads.",
+        f"Python {m['python']}; LLM {m['llm']} with {m['llm_threads']} threads"
+        f"{_repacking(m)}.",
     ]
     return "\n".join(lines)
 
@@ -145,6 +139,13 @@ def _chart(path: Path, data: dict[str, Any]) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
+
+
+def _repacking(m: dict[str, Any]) -> str:
+    if m.get("llm_extra_buffers") is None:
+        return ""
+    cpu = "CPU with AMX" if m.get("cpu_amx") else "CPU without AMX"
+    return f", llama.cpp weight repacking {'on' if m['llm_extra_buffers'] else 'off'} ({cpu})"
 
 
 def _cell(value: Any, unit: str) -> str:
