@@ -10,19 +10,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import numpy as np
 
-from assistant import context
-from assistant.answerable import (
-    answer_part,
-    answers_the_kind,
-    decline_text,
-    from_sentences_on_the_question,
-    looks_like_refusal,
-    mentions_a_name,
-    missing_names,
-)
+from assistant import context, decision
+from assistant.answerable import answer_part, decline_text, looks_like_refusal, missing_names
 from assistant.byline import byline_answer
 from assistant.citations import CheckedSentence, check_citations, render, split_sentences, strip_markers
 from assistant.config import Settings
@@ -31,7 +24,7 @@ from assistant.prompts import Prompts
 from assistant.retrieve import Retriever, build_retriever
 from assistant.store import Store
 from assistant.timing import stage
-from assistant.types import Answer, Citation, Passage
+from assistant.types import Answer, Citation, Decline, Passage
 from assistant.validate import Turn, clean_history, clean_question
 
 _FOLLOW_UP = re.compile(
@@ -61,6 +54,7 @@ class Assistant:
         context_words: int = Settings.context_words,
         sentence_floor: float = Settings.sentence_floor,
         second_article_floor: float = Settings.second_article_floor,
+        signals: frozenset[str] = frozenset(decision.SIGNALS),
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -73,6 +67,7 @@ class Assistant:
         self.context_words = context_words
         self.sentence_floor = sentence_floor
         self.second_article_floor = second_article_floor
+        self.signals = signals  # the decline signals acted on (all are computed and reported)
 
     @classmethod
     def from_settings(
@@ -131,9 +126,11 @@ class Assistant:
             standalone = self._condense(text, turns)
         passages = self.retriever.retrieve(standalone, self.top_k, timings=timings)
         missing = missing_names(standalone, passages, known=self.retriever.knows)
-        if not passages or max(p.similarity for p in passages) < self.min_score or missing:
+        fired = decision.before_model(passages, min_score=self.min_score, missing=missing)
+        reason = self._acted_on(fired)
+        if reason is not None:
             timings["total_s"] = time.perf_counter() - started
-            yield _declined(passages, standalone, timings, missing)
+            yield _declined(passages, standalone, timings, fired, reason, missing)
             return
         several = context.asks_about_several(standalone)  # exempts the question from byline and name checks
         byline = None if several else byline_answer(standalone, passages)
@@ -144,7 +141,8 @@ class Assistant:
             return
         with stage(timings, "prompt_build"):
             articles = context.by_article(self._excerpts(standalone, _worth_reading(passages, self.passage_floor)))
-            passages = [e.passage for group in articles for e in group]  # the reader is shown what the model reads
+            read = [e for group in articles for e in group]
+            passages = [e.passage for e in read]  # the reader is shown what the model reads
             messages = self._messages(standalone, articles)
         pieces: list[str] = []
         asked = time.perf_counter()
@@ -155,7 +153,8 @@ class Assistant:
             pieces.append(piece)
             yield piece
         timings["generation_s"] = time.perf_counter() - asked - timings.get("prompt_eval_s", 0.0)
-        yield self._finish("".join(pieces), passages, standalone, several, timings, started)
+        answer = self._finish("".join(pieces), passages, standalone, several, timings, started)
+        yield replace(answer, excerpts=[e.text for e in read], signals=(*(d.code for d in fired), *answer.signals))
 
     def warm_up(self) -> None:
         """Evaluate the fixed start of the answer prompt (the system prompt) once, so the first question
@@ -175,22 +174,25 @@ class Assistant:
     ) -> Answer:
         with stage(timings, "check"):
             checked = [] if looks_like_refusal(raw) else self._check(answer_part(raw), passages, standalone)
+            cited = [sentence.text for sentence in checked if sentence.cited]
+            sources = [passages[n - 1] for n in sorted({n for sentence in checked for n in sentence.cited})]
+            fired = decision.after_model(standalone, raw, cited, sources, several=several)
         timings["total_s"] = time.perf_counter() - started
-        cited = [sentence.text for sentence in checked if sentence.cited]
-        sources = [passages[n - 1] for n in sorted({n for sentence in checked for n in sentence.cited})]
-        on_the_question = several or (  # a question about several articles may name each of them
-            mentions_a_name(standalone, sources) and from_sentences_on_the_question(standalone, cited, sources)
-        )
-        beside_the_point = not answers_the_kind(standalone, cited) or not on_the_question
-        if not cited or beside_the_point:  # declined, unsupported, or about something else
-            return _declined(passages, standalone, timings, [])
+        reason = self._acted_on(fired)
+        if reason is not None:
+            return _declined(passages, standalone, timings, fired, reason)
         return Answer(
             text=render(checked),
             citations=_citations(checked, passages),
             passages=passages,
             standalone_question=standalone,
             timings=timings,
+            signals=tuple(d.code for d in fired),
         )
+
+    def _acted_on(self, fired: list[Decline]) -> Decline | None:
+        """The first fired signal this engine declines on."""
+        return next((d for d in fired if d.code in self.signals), None)
 
     def _messages(self, question: str, articles: list[list[context.Excerpt]]) -> list[Message]:
         """The answer prompt: the excerpts of each article (see `context.by_article`) as numbered
@@ -261,13 +263,22 @@ def _worth_reading(passages: list[Passage], floor: float) -> list[Passage]:
     return [p for i, p in enumerate(passages) if i < KEEP_PASSAGES or p.score >= floor * top]
 
 
-def _declined(passages: list[Passage], standalone: str, timings: dict[str, float], missing: list[str]) -> Answer:
+def _declined(
+    passages: list[Passage],
+    standalone: str,
+    timings: dict[str, float],
+    fired: list[Decline],
+    reason: Decline,
+    missing: Sequence[str] = (),
+) -> Answer:
     return Answer(
-        text=decline_text(passages, missing),
+        text=decline_text(passages, missing if reason.code == "unknown_name" else ()),
         refused=True,
         passages=passages,
         standalone_question=standalone,
         timings=timings,
+        decline_reason=reason,
+        signals=tuple(d.code for d in fired),
     )
 
 

@@ -81,8 +81,22 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Decline:
+    """Why a question was declined: a short `code` the evaluations count, and a sentence for a person."""
+
+    code: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        """The JSON form used by the API."""
+        return {"code": self.code, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What the engine returns for one question."""
+    """What the engine returns for one question. `excerpts[i]` is what the model read of `passages[i]`
+    (its chosen sentences); `decline_reason` says why when `refused`; `signals` are all the decline
+    signals that fired, including any the engine does not act on."""
 
     text: str
     citations: list[Citation] = field(default_factory=list)
@@ -90,6 +104,9 @@ class Answer:
     refused: bool = False
     standalone_question: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    decline_reason: Decline | None = None
+    excerpts: list[str] = field(default_factory=list)
+    signals: tuple[str, ...] = ()  # every decline signal that fired (see assistant/decision.py), in order
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Answer:
@@ -100,6 +117,7 @@ class Answer:
             for c in data.get("citations", [])
             if 1 <= c.get("n", 0) <= len(passages)
         ]
+        reason = data.get("decline_reason")
         return cls(
             text=data.get("answer", ""),
             citations=citations,
@@ -107,15 +125,22 @@ class Answer:
             refused=bool(data.get("refused", False)),
             standalone_question=data.get("standalone_question", ""),
             timings=dict(data.get("timings", {})),
+            decline_reason=Decline(reason["code"], reason["reason"]) if isinstance(reason, dict) else None,
+            excerpts=[str(e) for e in data.get("excerpts", [])],
+            signals=tuple(str(s) for s in data.get("signals", [])),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """`{"answer", "refused", "citations", "passages", "standalone_question", "timings"}`."""
+        """`{"answer", "refused", "decline_reason", "signals", "citations", "passages", "excerpts",
+        "standalone_question", "timings"}`."""
         return {
             "answer": self.text,
             "refused": self.refused,
+            "decline_reason": self.decline_reason.to_dict() if self.decline_reason else None,
             "citations": [c.to_dict() for c in self.citations],
             "passages": [p.to_dict() for p in self.passages],
+            "excerpts": list(self.excerpts),
+            "signals": list(self.signals),
             "standalone_question": self.standalone_question,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
