@@ -23,6 +23,7 @@ _ABBREVIATION = re.compile(
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|(?:[A-Z]\.){1,3}[A-Z])\.$"
 )
 _CAPITALISED = re.compile(r"(?<![\w'’.-])[A-Z][\w'’.-]*")
+_YES_OR_NO = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
 #: Blend of word overlap and embedding similarity at which a passage counts as supporting a sentence.
 SUPPORT_THRESHOLD = 0.5
@@ -125,14 +126,15 @@ def check_citations(
     """Check every sentence's markers against `passages` (1-based); see the module docstring.
 
     `similarity[i][j]`, when given, is the embedding cosine between sentence i and passage j. A
-    sentence that only repeats words of `question` states nothing and is not presented as sourced.
+    sentence that only repeats words of `question` states nothing and is not presented as sourced,
+    unless it opens with Yes or No: "Yes, both articles report a rise in revenue" answers by restating.
     """
     asked = content_words(question)
     given = frozenset(asked)
     checked = []
     for i, sentence in enumerate(split_sentences(answer)):
         claim = strip_markers(sentence)
-        if question and content_words(claim) <= asked:
+        if question and content_words(claim) <= asked and not _YES_OR_NO.match(claim):
             checked.append(CheckedSentence(claim, (), 0.0))
             continue
         scores = [_support(claim, p, similarity[i][j] if similarity else None, given) for j, p in enumerate(passages)]

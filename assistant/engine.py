@@ -21,6 +21,7 @@ from assistant.citations import CheckedSentence, check_citations, render, split_
 from assistant.config import Settings
 from assistant.llm import LLM, Message, llm_from_settings
 from assistant.prompts import Prompts
+from assistant.question_kind import asks_yes_or_no
 from assistant.retrieve import Retriever, build_retriever
 from assistant.store import Store
 from assistant.timing import stage
@@ -211,7 +212,12 @@ class Assistant:
             {"role": "system", "content": self.prompts.render("answer_system")},
             {
                 "role": "user",
-                "content": self.prompts.render("answer_user", passages=blocks, question=_quoted(question)),
+                "content": self.prompts.render(
+                    "answer_user",
+                    passages=blocks,
+                    question=_quoted(question),
+                    form=self.prompts.render("yes_no") if asks_yes_or_no(question) else "",
+                ),
             },
         ]
 

@@ -16,7 +16,8 @@ from assistant.errors import PromptError
 #: Every prompt the model sees, with the variables the code fills in.
 REQUIRED: dict[str, frozenset[str]] = {
     "answer_system": frozenset(),
-    "answer_user": frozenset({"passages", "question"}),
+    "answer_user": frozenset({"passages", "question", "form"}),
+    "yes_no": frozenset(),
     "article": frozenset({"title", "outlet", "author", "passages"}),
     "passage": frozenset({"n", "text"}),
     "condense": frozenset({"history", "question"}),

@@ -141,3 +141,13 @@ def test_check_citations__a_name_neither_the_passage_nor_the_question_holds_is_n
         question=question,
     )
     assert from_question[0].cited == (3,)  # "Obama" comes from the question
+
+
+def test_check_citations__a_yes_that_restates_the_question_is_sourced_by_its_passage() -> None:
+    question = "Did Reuters confirm that Sunni civilians were killed?"
+    checked = check_citations(
+        "Yes, Reuters did confirm that Sunni civilians were killed [1].", PASSAGES, question=question
+    )
+    assert checked[0].cited == (1,)
+    restated = check_citations("Reuters did confirm that Sunni civilians were killed [1].", PASSAGES, question=question)
+    assert restated[0].cited == ()  # without the answer word it only repeats the question

@@ -20,14 +20,14 @@ def _copy_prompts(tmp_path: Path) -> Path:
 
 def test_prompts__project_prompts_load_and_render() -> None:
     prompts = Prompts.load(PROJECT_DIR / "prompts")
-    text = prompts.render("answer_user", passages='<passage id="1">x</passage>', question="Who {braces}?")
+    text = prompts.render("answer_user", passages='<passage id="1">x</passage>', question="Who {braces}?", form="")
     assert "Who {braces}?" in text and '<passage id="1">' in text
 
 
 @pytest.mark.parametrize(
     ("name", "replacement", "message"),
     [
-        ("answer_user", "{passages}", "missing the variable {question}"),
+        ("answer_user", "{passages}{form}", "missing the variable {question}"),
         ("condense", "{history}\n{question}\n{extra}", "unknown variable {extra}"),
         ("passage", "{n} {title} {outlet} {author} {text", "not a valid template"),
     ],

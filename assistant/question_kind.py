@@ -1,0 +1,28 @@
+"""What a question asks for, read from its structure, not from a list of phrasings. Pure functions.
+
+A yes/no question opens its main clause with an auxiliary verb ("Does the article…", "After the report
+of October 7, was there…"); one opening with a wh-word asks for something else. It does not tell a
+yes/no question from an alternative one ("…before or after…?"): on the tune half of MultiHop-RAG that
+test lost more yes/no questions than it saved (README).
+"""
+
+from __future__ import annotations
+
+import re
+
+_AUXILIARY = r"(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)(n['’]t)?"
+_OPENS_WITH_AUXILIARY = re.compile(rf"^\W*{_AUXILIARY}\b", re.IGNORECASE)
+_OPENS_WITH_WH = re.compile(r"^\W*(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
+# "After the report on October 7, 2023, …, was there a change…": the main clause after an opening phrase.
+_MAIN_CLAUSE = re.compile(
+    rf",\s*{_AUXILIARY}\s+(there|it|the|a|an|this|that|these|those|both|each|either|any|[A-Z]\w*)\b", re.IGNORECASE
+)
+
+
+def asks_yes_or_no(question: str) -> bool:
+    """True when `question` is answered by yes or no."""
+    if _OPENS_WITH_AUXILIARY.search(question):
+        return True
+    if _OPENS_WITH_WH.search(question):
+        return False
+    return bool(_MAIN_CLAUSE.search(question))
