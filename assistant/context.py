@@ -19,6 +19,7 @@ from assistant.citations import content_words, split_sentences
 from assistant.types import Passage
 
 GAP = " … "
+MAX_ARTICLES = 3  # a question about several articles reads up to this many budgets, one per article
 MIN_WORDS = 4  # what is left of a cut sentence, shorter than this, is dropped
 _INSTRUCTION = re.compile(  # written for news text: "its AI assistant" or "ignore the rules of thumb" stay
     r"\b(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(of\s+)?(your|previous|prior|above|earlier|"
@@ -92,8 +93,9 @@ def select(
     `similarity[i][j]` is the cosine between the question and sentence j of passage i; a sentence scores
     that plus the share of the question's words it holds. A passage is read when its best sentence
     scores at least `floor` of the best sentence overall; the best passage of the second article down
-    to `second_floor` of it, or always when the question asks about several articles (an unrelated
-    second article costs about 50 of 220 prompt tokens, read before the first word). Each passage keeps its best
+    to `second_floor` of it (an unrelated second article costs about 50 of 220 prompt tokens, read
+    before the first word). When the question asks about several articles every passage is read and
+    the budget is `budget_words` for each article, up to `MAX_ARTICLES` of them. Each passage keeps its best
     sentence; inside an excerpt the sentences run best first (a small model tends to answer from the
     first sentence it reads), joined by " … ". A sentence that goes on from the one before it ("That
     may be the tip of the iceberg…") scores at least as that one does, just below it.
@@ -116,8 +118,13 @@ def select(
     for i in sorted(range(len(passages)), key=lambda i: -best[i]):
         if len(leading) < 2:
             leading.setdefault(passages[i].source_id, i)
-    lower = 0.0 if asks_about_several(question) else min(floor, second_floor) * top  # the best is above `floor`
-    read = [i for i in range(len(passages)) if best[i] >= (lower if i in leading.values() else floor * top)]
+    several = asks_about_several(question)
+    if several:  # each article the question may be about is read, with a budget of its own
+        read = list(range(len(passages)))
+        budget_words *= min(MAX_ARTICLES, len({passages[i].source_id for i in read}))
+    else:
+        lower = min(floor, second_floor) * top  # the best is above `floor`
+        read = [i for i in range(len(passages)) if best[i] >= (lower if i in leading.values() else floor * top)]
     chosen: dict[int, list[str]] = {i: [] for i in read}
     used = 0
     ranked = sorted(((scores[i][j], i, j) for i in read for j in range(len(sentences[i]))), reverse=True)

@@ -114,3 +114,17 @@ def test_select__a_sentence_going_on_from_a_chosen_one_is_read_right_after_it() 
     question = "How many civilians did militias kill?"
     excerpts = select(question, [_passage("x")], sentences, [[0.9, 0.1, 0.3]], budget_words=12)
     assert excerpts[0].text == f"Militias killed 66 civilians.{GAP}That may be the tip: 700 are missing."
+
+
+def test_select__a_question_about_several_articles_reads_each_with_a_budget_of_its_own() -> None:
+    passages = [_passage("a", "A"), _passage("b", "B"), _passage("c", "C"), _passage("d", "D")]
+    sentences = [[f"Sentence {k} of {s} has words." for k in range(3)] for s in "abcd"]  # six words each
+    similarity = [[0.9, 0.8, 0.7], [0.5, 0.4, 0.3], [0.2, 0.1, 0.1], [0.1, 0.1, 0.1]]
+    one = select("What did the coalition say?", passages, sentences, similarity, budget_words=12, floor=0.9)
+    several = select(
+        "Do both articles say the coalition paused?", passages, sentences, similarity, budget_words=12, floor=0.9
+    )
+    assert len(one) == 2  # the best passage and the second article's best, each with one sentence or two
+    assert len(several) == 4  # every passage is read
+    words = sum(len(e.text.replace(GAP, " ").split()) for e in several)
+    assert words == 48  # 12 words for each of up to three articles, then the best sentence every passage keeps
