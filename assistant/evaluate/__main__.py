@@ -1,4 +1,9 @@
-"""`python -m assistant.evaluate --qa PATH | --multihop DIR [--out DIR] [thresholds]`.
+"""`python -m assistant.evaluate --qa PATH | --multihop DIR | --multihop-answers DIR [--out DIR] [thresholds]`.
+
+`--multihop-answers DIR [--split tune|test|all] [--per-type N] [--seed S]` asks MultiHop-RAG questions
+end to end, as the app does: the tune or test half of them (by a hash of the query text; default test,
+`all` for both), N a question type (default 100) drawn with seed S (default 0); see
+`assistant/evaluate/answers.py`. `--limit` and the thresholds apply to `--qa` and `--multihop` only.
 
 Exit status: 0 when every given threshold is met, 1 when one is missed (each is named), 2 when the run
 could not happen (the message says why).
@@ -34,6 +39,17 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
         if args.qa:
             overall = _run_qa(args.qa, args.out or PROJECT_DIR / "reports" / "qa", settings, args.limit)
+        elif args.multihop_answers:
+            from assistant.evaluate.answers import run_answers
+
+            overall = run_answers(
+                args.multihop_answers,
+                args.out or PROJECT_DIR / "reports" / "multihop-answers",
+                settings,
+                split=args.split,
+                per_type=args.per_type,
+                seed=args.seed,
+            )
         else:
             from assistant.evaluate.multihop import run_multihop
 
@@ -58,9 +74,15 @@ def _parser() -> argparse.ArgumentParser:
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--qa", type=Path, help="a JSONL Q&A set (tests/data/qa.jsonl is ours)")
     what.add_argument("--multihop", type=Path, help="the MultiHop-RAG folder (corpus.json, MultiHopRAG.json)")
+    what.add_argument(
+        "--multihop-answers", type=Path, metavar="DIR", help="MultiHop-RAG questions asked end to end (answers)"
+    )
     parser.add_argument("--out", type=Path, help="where to write report.json, report.md and the chart")
     parser.add_argument("--limit", type=int, help="only the first N items (a quick look, not a result)")
     parser.add_argument("--ablate", action="store_true", help="--multihop: also rank with parts of the recipe")
+    parser.add_argument("--split", default="test", help="--multihop-answers: tune, test (default) or all")
+    parser.add_argument("--per-type", type=int, default=100, metavar="N", help="--multihop-answers: N a type")
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="--multihop-answers: the draw's seed")
     for flag, (metric, higher) in THRESHOLDS.items():
         parser.add_argument(
             f"--{flag.replace('_', '-')}",
@@ -115,7 +137,7 @@ def _run_qa(path: Path, out: Path, settings: Settings, limit: int | None) -> dic
     ensure_seeded(assistant.store, assistant.retriever.embedder, settings)
     system_prompt = assistant.prompts.render("answer_system")
     results = [run_item(assistant, item, system_prompt) for item in tqdm(items, desc="Evaluating", unit="question")]
-    data = summarise(results) | {"qa_set": str(path), "settings": _settings_summary(settings, assistant)}
+    data = summarise(results) | {"qa_set": str(path), "settings": report.settings_summary(settings, assistant)}
     rows = {"overall": data["overall"], **data["by_type"]}
     markdown = report.table(rows, QA_COLUMNS)
     chart = report.bar_chart(out / "qa.png", rows, QA_COLUMNS[:8], title=f"Q&A evaluation ({len(items)} items)")
@@ -123,17 +145,6 @@ def _run_qa(path: Path, out: Path, settings: Settings, limit: int | None) -> dic
     print(markdown)
     print(f"\nWrote {out / 'report.json'}, {out / 'report.md'} and {chart}.")
     return data["overall"]
-
-
-def _settings_summary(settings: Settings, assistant: object) -> dict[str, object]:
-    return {
-        "llm": settings.llm,
-        "model": getattr(getattr(assistant, "llm", None), "name", ""),
-        "top_k": settings.top_k,
-        "context_words": settings.context_words,
-        "chunk_tokens": settings.chunk_tokens,
-        "chunk_overlap": settings.chunk_overlap,
-    }
 
 
 if __name__ == "__main__":

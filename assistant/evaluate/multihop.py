@@ -37,12 +37,10 @@ def run_multihop(
     folder: Path, out: Path, settings: Settings, *, limit: int | None = None, ablate: bool = False
 ) -> dict[str, Any]:
     """Ingest, retrieve, score, write the reports; returns the overall metrics."""
-    corpus, queries_path = folder / "corpus.json", folder / "MultiHopRAG.json"
-    if not corpus.is_file() or not queries_path.is_file():
-        raise AssistantError(f"{folder} must hold corpus.json and MultiHopRAG.json (the MultiHop-RAG data).")
-    settings = settings.with_(collection=f"multihop-{settings.chunk_tokens}-{settings.chunk_overlap}")
+    corpus, queries_path = benchmark_files(folder)
+    settings = benchmark_settings(settings)
     retriever = build_retriever(settings)
-    ingest_seconds = _ingest(corpus, retriever, settings)
+    ingest_seconds = ingest_corpus(corpus, retriever, settings)
     queries = [q for q in json.loads(queries_path.read_text()) if q["question_type"] != "null_query"][:limit]
     scored, latencies = _retrieve_all(retriever, queries)
     ablation = {name: _metrics(_retrieve_all(variant, queries)[0]) for name, variant in _variants(retriever, ablate)}
@@ -104,7 +102,21 @@ def _variants(retriever: Retriever, ablate: bool) -> list[tuple[str, Retriever]]
     ]
 
 
-def _ingest(corpus: Path, retriever: Retriever, settings: Settings) -> float:
+def benchmark_files(folder: Path) -> tuple[Path, Path]:
+    """The corpus and the queries of the MultiHop-RAG folder; AssistantError when either is missing."""
+    corpus, queries = folder / "corpus.json", folder / "MultiHopRAG.json"
+    if not corpus.is_file() or not queries.is_file():
+        raise AssistantError(f"{folder} must hold corpus.json and MultiHopRAG.json (the MultiHop-RAG data).")
+    return corpus, queries
+
+
+def benchmark_settings(settings: Settings) -> Settings:
+    """`settings` with the benchmark's own collection, one per chunking (so each is ingested once)."""
+    return settings.with_(collection=f"multihop-{settings.chunk_tokens}-{settings.chunk_overlap}")
+
+
+def ingest_corpus(corpus: Path, retriever: Retriever, settings: Settings) -> float:
+    """Ingest the corpus into the retriever's store (a no-op when it is there already); the seconds it took."""
     result = ingest_settled([corpus], settings=settings, store=retriever.store, embedder=retriever.embedder)
     retriever.refresh()
     print(f"Corpus: {result.summary()}.")
@@ -151,13 +163,18 @@ def _metrics(scored: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def _paper_rows(folder: Path) -> dict[str, dict[str, float]]:
-    path = folder / "published_numbers.json"
-    if not path.is_file():
+    table = published(folder, "table5_retrieval")
+    if not table:
         return {}
-    table = json.loads(path.read_text())["table5_retrieval"]
     keys = ["mrr@10", "map@10", "hits@10", "hits@4"]
     rows = {
         "paper best: voyage-02 + bge-reranker-large": table["with_bge-reranker-large"]["voyage-02"],
         "paper best without reranker: bge-large-en-v1.5": table["without_reranker"]["bge-large-en-v1.5"],
     }
     return {name: dict(zip(keys, values, strict=True)) for name, values in rows.items()}
+
+
+def published(folder: Path, table: str) -> dict[str, Any]:
+    """One table of the paper's numbers in `published_numbers.json`; empty when the file is not there."""
+    path = folder / "published_numbers.json"
+    return dict(json.loads(path.read_text())[table]) if path.is_file() else {}

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.config import Settings
+
 Column = tuple[str, str]  # (metric key, column heading)
 
 
@@ -54,6 +56,18 @@ def bar_chart(path: Path, rows: Mapping[str, Mapping[str, Any]], columns: Sequen
     figure.savefig(path, dpi=120)
     plt.close(figure)
     return path
+
+
+def settings_summary(settings: Settings, assistant: object) -> dict[str, object]:
+    """The settings a run's numbers depend on, and the model that answered."""
+    return {
+        "llm": settings.llm,
+        "model": getattr(getattr(assistant, "llm", None), "name", ""),
+        "top_k": settings.top_k,
+        "context_words": settings.context_words,
+        "chunk_tokens": settings.chunk_tokens,
+        "chunk_overlap": settings.chunk_overlap,
+    }
 
 
 def _cell(value: Any) -> str:

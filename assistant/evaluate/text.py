@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Sequence
+import string
+from collections.abc import Iterable, Sequence
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "})
 
@@ -22,6 +23,17 @@ def squeeze(text: str) -> str:
 def contains(haystack: str, needle: str) -> bool:
     """True when `needle` occurs in `haystack`, ignoring case, quote style and whitespace."""
     return bool(needle) and squeeze(needle) in squeeze(haystack)
+
+
+def loose_words(text: str) -> set[str]:
+    """The words of `normalise(text)` split on whitespace, punctuation stripped from their ends."""
+    return {w for w in (w.strip(string.punctuation) for w in normalise(text).split()) if w}
+
+
+def mean(values: Iterable[float]) -> float | None:
+    """The mean of `values` (booleans count as 0 and 1); None for no values."""
+    values = list(values)
+    return sum(values) / len(values) if values else None
 
 
 def percentile(values: Sequence[float], q: float) -> float:
