@@ -340,7 +340,7 @@ def _api(assistant: Assistant, library: Library) -> None:
                     yield item.to_dict()
                 else:
                     text += item
-                    yield {"answer": text, "refused": False, "citations": [], "passages": [], "standalone_question": ""}
+                    yield Answer(text).to_dict()  # the same keys as the last update, with the text so far
         except AssistantError as error:
             raise gr.Error(str(error)) from None
 

@@ -1,11 +1,10 @@
 """Deciding that the articles do not answer a question: pure functions over text and passages.
 
-Six signals, none trusted alone to the model: the best retrieval score (checked by the engine), names
-and years in the question that no retrieved passage mentions, a reply that declines, a reply that
-does not hold the kind of answer asked for (a number for "how many", a date for "on what date", a name
-for "what is the name of" or "in which city"), beyond what the question already says, a reply whose
-cited passages name none of the names in the question, and a reply whose new facts come only from
-sentences unrelated to the question. It does not decide whether a supported answer is complete.
+The tests behind the decline signals of `assistant/decision.py`: names and years in the question that
+no retrieved passage mentions, a reply that declines, a reply that does not hold the kind of answer
+asked for (a number for "how many", a date for "on what date", a name for "what is the name of" or "in
+which city") beyond what the question already says, and a reply whose cited passages name none of the
+names in the question. It does not decide whether a supported answer is complete.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from assistant.citations import content_words, names, split_sentences, strip_markers
+from assistant.citations import split_sentences, strip_markers
 from assistant.types import Passage
 
 DECLINE = "The articles do not say."
@@ -82,10 +81,10 @@ def missing_names(
 
 def mentions_a_name(question: str, cited: Sequence[Passage]) -> bool:
     """False when `question` names things (capitalised words after the first, years) and no cited
-    passage mentions any of them: the answer is about something else ("500 [3]" to "how many were killed
-    along with Qassem Soleimani?" cites a passage that never names him)."""
-    names = list(_names(question))
-    return not names or any(map(_mentioned_in(cited), names))
+    passage mentions any of them: the answer is about something else (a figure taken from a passage on
+    another event)."""
+    asked = list(_names(question))
+    return not asked or any(map(_mentioned_in(cited), asked))
 
 
 def _mentioned_in(passages: Sequence[Passage]) -> Callable[[str], bool]:
@@ -115,35 +114,6 @@ def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:
 def _unless_a_name(match: re.Match[str]) -> str:
     """A hyphenated word kept when every part is capitalised ("Al-Qaeda"), blanked when one describes."""
     return match.group() if all(part[:1].isupper() for part in match.group().split("-") if part) else " "
-
-
-def from_sentences_on_the_question(question: str, sentences: Sequence[str], cited: Sequence[Passage]) -> bool:
-    """False when what an answer adds to `question` (its new names and numbers, or else its new words)
-    comes only from sentences of the cited passages that share no word with the question, nor does the
-    sentence before them ("…took place in California's Central Valley [1]" to "in which city did the
-    strike take place?", drawn from the author's biography under an article about the strike)."""
-    plain = [strip_markers(sentence) for sentence in sentences]
-    asked = content_words(question)
-    said = set().union(*map(content_words, plain)) - asked
-    stated = {word for word in said if word[0].isdigit()} | (set().union(*map(names, plain)) - asked)
-    wanted = stated or said
-    if not wanted:
-        return True
-    on_question = {_stem(word) for word in asked}
-    for passage in cited:
-        units = [passage.heading, *split_sentences(passage.text)]
-        for k, unit in enumerate(units):
-            words = content_words(unit)
-            if words & wanted:
-                near = words | (content_words(units[k - 1]) if k else set())
-                if on_question & {_stem(word) for word in near}:
-                    return True
-    return False
-
-
-def _stem(word: str) -> str:
-    """A crude stem, enough to match "admitted" with "admits" and "training" with "trained"."""
-    return word[:5]
 
 
 def _new(pattern: re.Pattern[str], question: str, sentences: Sequence[str]) -> bool:

@@ -33,7 +33,7 @@ _STOPWORDS = frozenset(
     does did not no this that these those it its it's they them their he him his she her we us our you your i
     me my there here which who whom whose what when where why how than then so such also very can could would
     should will shall may might must about into over under after before between during said says say according
-    articles article passage passages
+    articles article passage passages yes
     """.split()
 )
 
@@ -93,11 +93,11 @@ def content_words(text: str) -> set[str]:
 
 
 def word_support(sentence: str, passage: str, *, given: frozenset[str] = frozenset()) -> float:
-    """Share of the sentence's content words found in the passage; 0 when it has none, or when it
+    """Share of the sentence's claim (`claim_words`) found in the passage; 0 when it has none, or when it
     states a number or a name that neither the passage nor the question (`given`, its content words)
     holds (a figure or a name is never supported by its neighbours)."""
     plain = strip_markers(sentence)
-    claim = content_words(plain)
+    claim = claim_words(plain, given)
     if not claim:
         return 0.0
     found = content_words(passage)
@@ -106,6 +106,13 @@ def word_support(sentence: str, passage: str, *, given: frozenset[str] = frozens
     if not names(plain) <= found | given:
         return 0.0
     return len(claim & found) / len(claim)
+
+
+def claim_words(sentence: str, given: frozenset[str] = frozenset()) -> set[str]:
+    """What a sentence claims: its content words beyond the question's (`given`), or all of them when it
+    adds none. "The company that is accused of harming publishers is Google" claims "google"."""
+    words = content_words(sentence)
+    return (words - given) or words
 
 
 def names(sentence: str) -> set[str]:
@@ -155,19 +162,19 @@ def _kept(
     """Cited passages that support the claim alone, plus those that add its missing words (a sentence
     joining facts from two passages); () when even together they do not cover the claim or its numbers
     and names."""
-    words = content_words(claim)
+    words = claim_words(claim, given)
+    stated = {w for w in words if w[0].isdigit()} | names(claim)
     strong = [n for n in cited if scores[n - 1] >= threshold]
     covered: set[str] = set().union(*(words & content_words(passages[n - 1]) for n in strong))
     extra = []
     for n in sorted(set(cited) - set(strong), key=lambda n: -scores[n - 1]):
         new = (words & content_words(passages[n - 1])) - covered
-        if len(new) >= 2:
+        if len(new) >= 2 or new & stated:  # two more words of the claim, or a figure or name it states
             extra.append(n)
             covered |= new
     if not strong and (not words or len(covered) / len(words) < threshold):
         return ()
     kept = tuple(n for n in cited if n in strong or n in extra)
-    stated = {w for w in words if w[0].isdigit()} | names(claim)
     if not stated <= given.union(*(content_words(passages[n - 1]) for n in kept)):
         return ()
     return kept
@@ -178,7 +185,7 @@ def _joined(
 ) -> tuple[int, ...]:
     """The two passages that together support a claim neither supports alone, whatever the model
     cited; the pair sharing most of the claim's words first; () when no pair does."""
-    words = content_words(claim)
+    words = claim_words(claim, given)
     shared = [len(words & content_words(passage)) for passage in passages]
     pairs = sorted(combinations(range(1, len(passages) + 1), 2), key=lambda pair: -sum(shared[n - 1] for n in pair))
     for pair in pairs:

@@ -9,8 +9,8 @@ After it replied:
 - `model_declined`: the reply says the passages do not answer;
 - `unsupported`: no sentence of the reply is supported by a passage it cites (after the citation check);
 - `wrong_kind`: the question asks for a number, sum, date or name and no cited sentence states a new one;
-- `off_question`: the cited passages name nothing the question names, or the reply's new facts come only
-  from sentences unrelated to the question (questions about several articles are exempt).
+- `names_nothing_asked`: the question names things and the passages the reply cites name none of them
+  (a question about several articles is exempt: it may name each one).
 Every signal is computed for every reply and all that fired are kept in `Answer.signals`, so an
 evaluation can tell what each one costs or buys. It does not judge whether an answer is complete.
 """
@@ -21,7 +21,6 @@ from collections.abc import Sequence
 
 from assistant.answerable import (
     answers_the_kind,
-    from_sentences_on_the_question,
     looks_like_refusal,
     mentions_a_name,
 )
@@ -33,7 +32,7 @@ REASONS = {
     "model_declined": "The model found no answer in the passages it read.",
     "unsupported": "No sentence of the reply is supported by a passage it cites.",
     "wrong_kind": "The reply does not state the kind of answer the question asks for.",
-    "off_question": "The reply draws on passages about something other than the question.",
+    "names_nothing_asked": "The passages the reply cites name nothing the question names.",
 }
 SIGNALS = tuple(REASONS)
 
@@ -61,9 +60,8 @@ def after_model(
         fired.append(_decline("unsupported"))
     if not answers_the_kind(question, cited):
         fired.append(_decline("wrong_kind"))
-    on_question = mentions_a_name(question, sources) and from_sentences_on_the_question(question, cited, sources)
-    if not (several or on_question):  # a question about several articles may name each of them
-        fired.append(_decline("off_question"))
+    if sources and not (several or mentions_a_name(question, sources)):
+        fired.append(_decline("names_nothing_asked"))
     return fired
 
 

@@ -8,7 +8,6 @@ from assistant.answerable import (
     answer_part,
     answers_the_kind,
     decline_text,
-    from_sentences_on_the_question,
     looks_like_refusal,
     mentions_a_name,
     missing_names,
@@ -164,35 +163,3 @@ def test_mentions_a_name__a_cited_passage_must_name_something_the_question_names
     question: str, cited: list[int], mentioned: bool
 ) -> None:
     assert mentions_a_name(question, [PASSAGES[i] for i in cited]) is mentioned
-
-
-BIO = Passage(
-    text=(
-        "The rising tensions were triggered by a U.S. drone strike that killed Gen. Qassem Soleimani. "
-        "Iran vowed to take revenge. Jack Phillips is a reporter. He grew up in California's Central Valley."
-    ),
-    source_id="c",
-    title="Coalition Halts Training",
-    score=0.5,
-    author="Jack Phillips",
-    outlet="The Epoch Times",
-)
-
-
-@pytest.mark.parametrize(
-    ("question", "sentence", "expected"),
-    [
-        # the place comes from the author's biography, which shares no word with the question
-        ("In which city did the strike that killed Soleimani take place?", "It was in Central Valley [1].", False),
-        ("What triggered the rising tensions?", "A drone strike that killed Soleimani [1].", True),
-        ("What did Iran vow?", "Iran vowed to take revenge [1].", True),
-        # "He grew up…" goes on from the sentence naming the reporter
-        ("Where did reporter Jack Phillips grow up?", "He grew up in California's Central Valley [1].", True),
-        ("Which outlet published the piece on the coalition halting training?", "The Epoch Times [1].", True),
-        ("Did Iran vow revenge?", "Iran vowed revenge [1].", True),  # nothing new is stated
-    ],
-)
-def test_from_sentences_on_the_question__new_facts_must_come_from_a_sentence_about_it(
-    question: str, sentence: str, expected: bool
-) -> None:
-    assert from_sentences_on_the_question(question, [sentence], [BIO]) is expected

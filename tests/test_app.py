@@ -17,7 +17,8 @@ def client(app_url: str) -> Client:
 
 def test_api_ask__returns_the_answer_dict_with_checked_citations(client: Client) -> None:
     result = client.predict(QUESTION, [], api_name="/ask")
-    assert set(result) >= {"answer", "refused", "citations", "passages", "standalone_question"}
+    assert set(result) >= {"answer", "refused", "citations", "passages", "standalone_question", "decline_reason"}
+    assert result["decline_reason"] is None and result["excerpts"]  # what the model read of each passage
     assert "66" in result["answer"] and not result["refused"]
     first = result["citations"][0]
     assert set(first) >= {"n", "source_id", "title", "passage", "score"}
@@ -40,6 +41,12 @@ def test_api_retrieve__returns_k_passages_best_first(client: Client) -> None:
     assert len(passages) == 3
     assert "McGurk" in passages[0]["text"]
     assert [p["score"] for p in passages] == sorted((p["score"] for p in passages), reverse=True)
+
+
+def test_api_ask__a_declined_question_says_why(client: Client) -> None:
+    result = client.predict("What did the articles say about Bitcoin mining in Kazakhstan?", [], api_name="/ask")
+    assert result["refused"] and result["decline_reason"]["code"] == "unknown_name"
+    assert "“Bitcoin”" in result["decline_reason"]["reason"]
 
 
 @pytest.mark.parametrize(

@@ -42,12 +42,25 @@ def test_ask__answers_seed_questions_with_checked_citations(
 
 
 @pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("Is the US leaving Iraq?", "No"),  # Esper "stressed they're not leaving the country"
+        ("Did Reuters confirm that Sunni civilians were killed?", "Yes"),
+    ],
+)
+def test_ask__a_yes_no_question_gets_yes_or_no_first_with_a_citation(
+    real_assistant: Assistant, question: str, verdict: str
+) -> None:
+    answer = real_assistant.ask(question)
+    assert not answer.refused, answer.decline_reason
+    assert answer.text.startswith(verdict) and answer.citations
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "What is the capital of France?",  # far from every passage: declined before the model is asked
         "Which Iraqi city hosted the signing of the 2008 status of forces agreement?",  # near, but not in the text
-        # every word is in an article; the model answers from the author's bio, and that answer is declined
-        "In which city did the drone strike that killed Soleimani take place?",
     ],
 )
 def test_ask__unanswerable_questions_are_declined(real_assistant: Assistant, question: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.engine import Assistant
 from assistant.errors import InvalidQuestion
-from assistant.types import Answer
+from assistant.types import Answer, Decline
 from tests.fakes import ScriptedLLM
 
 QUESTION = "How many Sunni civilians did Reuters confirm were killed?"
@@ -61,6 +61,7 @@ def test_ask__model_refusal_gives_refused_and_names_what_the_articles_cover(
     llm.enqueue("The articles do not say.")
     answer = assistant.ask("What did the Pentagon say about the Iraqi football league?")
     assert answer.refused and answer.citations == []
+    assert answer.decline_reason is not None and answer.decline_reason.code == "model_declined"
     assert answer.text.startswith("The articles do not say.") and "closest articles are" in answer.text
 
 
@@ -70,6 +71,7 @@ def test_ask__off_topic_question_is_declined_without_calling_the_model(
     assistant, llm = scripted_assistant
     answer = assistant.ask("What is a good recipe for banana bread?")
     assert answer.refused and llm.calls == []
+    assert answer.decline_reason is not None and answer.decline_reason.code == "nothing_close"
 
 
 def test_ask__follow_up_is_condensed_with_the_history_before_retrieval(
@@ -123,6 +125,7 @@ def test_ask__a_name_no_passage_mentions_is_declined_without_the_model(
     answer = assistant.ask("What did Nancy Pelosi say about Bitcoin?")
     assert answer.refused and llm.calls == []
     assert "They do not mention “Bitcoin”." in answer.text
+    assert answer.decline_reason == Decline("unknown_name", "The articles never mention “Bitcoin”.")
 
 
 def test_ask__reply_no_passage_supports_is_declined(scripted_assistant: tuple[Assistant, ScriptedLLM]) -> None:
@@ -131,6 +134,8 @@ def test_ask__reply_no_passage_supports_is_declined(scripted_assistant: tuple[As
     answer = assistant.ask("Which Iraqi bases host Coalition troops?")
     assert answer.refused and answer.citations == []
     assert answer.text.startswith("The articles do not say.")
+    assert answer.decline_reason is not None and answer.decline_reason.code == "unsupported"
+    assert answer.excerpts and len(answer.excerpts) == len(answer.passages)  # what the model read of each
 
 
 @pytest.mark.parametrize("floor", [0.0, 0.4, 0.99])

@@ -240,3 +240,32 @@ def test_main__an_unreadable_set_exits_2_with_the_reason(tmp_path: Path, capsys:
     qa.write_text("{broken\n")
     assert cli.main(["--qa", str(qa), "--out", str(tmp_path / "out")]) == 2
     assert "qa.jsonl:1" in capsys.readouterr().err
+
+
+def test_summarise__counts_decline_reasons_and_what_each_signal_buys_or_costs() -> None:
+    results = [
+        _result("unanswerable", refused=True, decline_code="unknown_name", signals=("unknown_name",)),
+        _result(
+            "unanswerable", refused=True, decline_code="unsupported", signals=("unsupported", "names_nothing_asked")
+        ),
+        _result(
+            "factoid",
+            refused=True,
+            correct=False,
+            decline_code="unsupported",
+            signals=("unsupported",),
+            raw_correct=True,
+        ),
+        _result("factoid", signals=("names_nothing_asked",), raw_correct=True),
+        _result("factoid", correct=False, raw_correct=False),
+    ]
+    data = summarise(results)
+    assert data["declines"] == {
+        "factoid": {"unknown_name": 0, "unsupported": 1},
+        "unanswerable": {"unknown_name": 1, "unsupported": 1},
+    }
+    signals = data["signals"]
+    assert signals["unsupported"] == {"unanswerable": 1, "raw_correct": 1, "other": 0}
+    assert signals["names_nothing_asked"] == {"unanswerable": 1, "raw_correct": 1, "other": 0}
+    assert signals["nothing_close"] == {"unanswerable": 0, "raw_correct": 0, "other": 0}  # listed though it never fired
+    assert signals["(questions)"] == {"unanswerable": 2, "raw_correct": 2, "other": 1}

@@ -161,7 +161,7 @@ def test_score__known_answer_for_a_cited_yes() -> None:
         citations=[Citation(1, passages[0]), Citation(2, passages[1])],
         passages=passages,
         excerpts=[FACTS[0], "Earlier."],
-        signals=("off_question",),
+        signals=("names_nothing_asked",),
     )
     item = score(question, Reply("Yes, both place her there [1].", answer, 0.5, 2.0))
     assert item.kind == "yes/no" and item.type == "comparison" and not item.refused
@@ -174,7 +174,7 @@ def test_score__known_answer_for_a_cited_yes() -> None:
         "passage_recall": 1.0,
     }
     assert item.cited_outlets == [AGE, INDEPENDENT] and item.excerpt_words == len(FACTS[0].split()) + 1
-    assert item.signals == ["off_question"] and item.decline_code == ""
+    assert item.signals == ["names_nothing_asked"] and item.decline_code == ""
 
 
 @pytest.mark.parametrize(

@@ -129,6 +129,7 @@ def _run_qa(path: Path, out: Path, settings: Settings, limit: int | None) -> dic
     from tqdm import tqdm
 
     from assistant.engine import Assistant
+    from assistant.evaluate.answers import SIGNAL_COLUMNS
     from assistant.evaluate.qa import load_items, run_item, summarise
     from ingest.index import ensure_seeded
 
@@ -141,8 +142,16 @@ def _run_qa(path: Path, out: Path, settings: Settings, limit: int | None) -> dic
     rows = {"overall": data["overall"], **data["by_type"]}
     markdown = report.table(rows, QA_COLUMNS)
     chart = report.bar_chart(out / "qa.png", rows, QA_COLUMNS[:8], title=f"Q&A evaluation ({len(items)} items)")
-    report.write(out, title=f"Q&A evaluation: {path.name}", data=data, tables=[("Results", markdown)], chart=chart)
+    codes = sorted({code for counts in data["declines"].values() for code in counts})
+    signal_columns = [("unanswerable", "on unanswerable items (declines it buys)"), *SIGNAL_COLUMNS[1:]]
+    tables = [
+        ("Results", markdown),
+        ("Declines by reason", report.table(data["declines"], [(c, c) for c in codes]) if codes else "None."),
+        ("Decline signals: how often each fired", report.table(data["signals"], signal_columns)),
+    ]
+    report.write(out, title=f"Q&A evaluation: {path.name}", data=data, tables=tables, chart=chart)
     print(markdown)
+    print(tables[2][1])
     print(f"\nWrote {out / 'report.json'}, {out / 'report.md'} and {chart}.")
     return data["overall"]
 

@@ -239,12 +239,11 @@ def summarise(items: list[Scored]) -> dict[str, Any]:
         "answerable": [i for i in items if i.kind != "null"],
         "overall": items,
     }
-    codes = sorted({i.decline_code for i in items if i.refused})
     return {
         "rows": {name: _metrics(group) for name, group in groups.items()},
-        "declines": {
-            name: {c: sum(i.decline_code == c for i in g if i.refused) for c in codes} for name, g in groups.items()
-        },
+        "declines": report.declines(
+            {name: [i.decline_code if i.refused else None for i in g] for name, g in groups.items()}
+        ),
         "signals": _signals(items),
         "items": [asdict(i) for i in items],
     }
@@ -282,13 +281,11 @@ def _signals(items: list[Scored]) -> dict[str, dict[str, int]]:
     """Per signal, how often it fired on null questions, on answerable ones the raw reply got right, and
     on the other answerable ones; the last row holds the size of each group."""
     groups = {
-        "null": [i for i in items if i.kind == "null"],
-        "raw_correct": [i for i in items if i.kind != "null" and i.scores["raw_strict"]],
-        "other": [i for i in items if i.kind != "null" and not i.scores["raw_strict"]],
+        "null": [i.signals for i in items if i.kind == "null"],
+        "raw_correct": [i.signals for i in items if i.kind != "null" and i.scores["raw_strict"]],
+        "other": [i.signals for i in items if i.kind != "null" and not i.scores["raw_strict"]],
     }
-    codes = dict.fromkeys([*SIGNALS, *(s for i in items for s in i.signals)])
-    fired = {code: {name: sum(code in i.signals for i in g) for name, g in groups.items()} for code in codes}
-    return fired | {"(questions)": {name: len(g) for name, g in groups.items()}}
+    return report.fired(groups, SIGNALS)
 
 
 def run_answers(

@@ -23,8 +23,10 @@ from assistant.citations import (
     strip_markers,
     word_support,
 )
+from assistant.decision import SIGNALS
 from assistant.engine import Assistant
 from assistant.errors import AssistantError
+from assistant.evaluate import report
 from assistant.evaluate.text import contains, normalise, percentile
 from assistant.types import Answer, Passage
 
@@ -72,6 +74,9 @@ class Result:
     ttft_s: float
     total_s: float
     error: str = ""
+    decline_code: str | None = None
+    signals: tuple[str, ...] = ()
+    raw_correct: bool = False  # an acceptable answer in the model's reply before the engine's checks
 
 
 def load_items(path: Path) -> list[Item]:
@@ -96,21 +101,23 @@ def run_item(assistant: Assistant, item: Item, system_prompt: str) -> Result:
     started = time.perf_counter()
     first: float | None = None
     answer: Answer | None = None
+    pieces: list[str] = []
     try:
         for piece in assistant.stream(item.question, item.history):
             if isinstance(piece, Answer):
                 answer = piece
-            elif first is None:
-                first = time.perf_counter() - started
+            else:
+                first = time.perf_counter() - started if first is None else first
+                pieces.append(piece)
     except AssistantError as error:
         answer = Answer(text=str(error), refused=True)
         return _score(item, answer, system_prompt, first, time.perf_counter() - started, error=str(error))
     assert answer is not None
-    return _score(item, answer, system_prompt, first, time.perf_counter() - started)
+    return _score(item, answer, system_prompt, first, time.perf_counter() - started, raw="".join(pieces))
 
 
 def _score(
-    item: Item, answer: Answer, system_prompt: str, first: float | None, total: float, error: str = ""
+    item: Item, answer: Answer, system_prompt: str, first: float | None, total: float, error: str = "", raw: str = ""
 ) -> Result:
     reply = answer.text
     correct = answer.refused if not item.answerable else any(contains(reply, a) for a in item.answers)
@@ -136,6 +143,9 @@ def _score(
         ttft_s=first if first is not None else total,
         total_s=total,
         error=error,
+        decline_code=answer.decline_reason.code if answer.decline_reason else ("error" if error else None),
+        signals=answer.signals,
+        raw_correct=item.answerable and any(contains(raw, a) for a in item.answers),
     )
 
 
@@ -183,7 +193,19 @@ def summarise(results: Iterable[Result]) -> dict[str, Any]:
     """Overall and per-type metrics."""
     results = list(results)
     by_type = {t: _metrics([r for r in results if r.type == t]) for t in TYPES if any(r.type == t for r in results)}
-    return {"overall": _metrics(results), "by_type": by_type, "items": [asdict(r) for r in results]}
+    groups = {
+        "unanswerable": [r.signals for r in results if not r.answerable],
+        "raw_correct": [r.signals for r in results if r.answerable and r.raw_correct],
+        "other": [r.signals for r in results if r.answerable and not r.raw_correct],
+    }
+    types = {t: [r.decline_code for r in results if r.type == t] for t in TYPES}
+    return {
+        "overall": _metrics(results),
+        "by_type": by_type,
+        "declines": report.declines({t: codes for t, codes in types.items() if codes}),
+        "signals": report.fired(groups, SIGNALS),
+        "items": [asdict(r) for r in results],
+    }
 
 
 def _metrics(results: list[Result]) -> dict[str, float | int | None]:

@@ -20,6 +20,22 @@ def table(rows: Mapping[str, Mapping[str, Any]], columns: Sequence[Column]) -> s
     return "\n".join(lines)
 
 
+def fired(groups: Mapping[str, Sequence[Sequence[str]]], codes: Sequence[str] = ()) -> dict[str, dict[str, int]]:
+    """For each code (those given, then any seen), in how many entries of each group it appears; the last
+    row, "(questions)", holds the size of each group. An entry is the codes one question fired."""
+    seen = dict.fromkeys([*codes, *(code for entries in groups.values() for entry in entries for code in entry)])
+    counts = {
+        code: {name: sum(code in entry for entry in entries) for name, entries in groups.items()} for code in seen
+    }
+    return counts | {"(questions)": {name: len(entries) for name, entries in groups.items()}}
+
+
+def declines(groups: Mapping[str, Sequence[str | None]]) -> dict[str, dict[str, int]]:
+    """Per group, how many of its questions were declined for each reason code (None: answered)."""
+    codes = sorted({code for entries in groups.values() for code in entries if code})
+    return {name: {code: sum(entry == code for entry in entries) for code in codes} for name, entries in groups.items()}
+
+
 def write(
     out: Path, *, title: str, data: dict[str, Any], tables: Sequence[tuple[str, str]], chart: Path | None = None
 ) -> None:
