@@ -55,7 +55,6 @@ class Assistant:
         context_words: int = Settings.context_words,
         sentence_floor: float = Settings.sentence_floor,
         second_article_floor: float = Settings.second_article_floor,
-        signals: frozenset[str] = frozenset(decision.SIGNALS),
     ) -> None:
         self.retriever = retriever
         self.llm = llm
@@ -68,7 +67,6 @@ class Assistant:
         self.context_words = context_words
         self.sentence_floor = sentence_floor
         self.second_article_floor = second_article_floor
-        self.signals = signals  # the decline signals acted on (all are computed and reported)
 
     @classmethod
     def from_settings(
@@ -128,10 +126,9 @@ class Assistant:
         passages = self.retriever.retrieve(standalone, self.top_k, timings=timings)
         missing = missing_names(standalone, passages, known=self.retriever.knows)
         fired = decision.before_model(passages, min_score=self.min_score, missing=missing)
-        reason = self._acted_on(fired)
-        if reason is not None:
+        if fired:
             timings["total_s"] = time.perf_counter() - started
-            yield _declined(passages, standalone, timings, fired, reason, missing)
+            yield _declined(passages, standalone, timings, fired, missing)
             return
         several = context.asks_about_several(standalone)  # exempts the question from byline and name checks
         byline = None if several else byline_answer(standalone, passages)
@@ -179,9 +176,8 @@ class Assistant:
             sources = [passages[n - 1] for n in sorted({n for sentence in checked for n in sentence.cited})]
             fired = decision.after_model(standalone, raw, cited, sources, several=several)
         timings["total_s"] = time.perf_counter() - started
-        reason = self._acted_on(fired)
-        if reason is not None:
-            return _declined(passages, standalone, timings, fired, reason)
+        if fired:
+            return _declined(passages, standalone, timings, fired)
         return Answer(
             text=render(checked),
             citations=_citations(checked, passages),
@@ -190,10 +186,6 @@ class Assistant:
             timings=timings,
             signals=tuple(d.code for d in fired),
         )
-
-    def _acted_on(self, fired: list[Decline]) -> Decline | None:
-        """The first fired signal this engine declines on."""
-        return next((d for d in fired if d.code in self.signals), None)
 
     def _messages(self, question: str, articles: list[list[context.Excerpt]]) -> list[Message]:
         """The answer prompt: the excerpts of each article (see `context.by_article`) as numbered
@@ -274,9 +266,10 @@ def _declined(
     standalone: str,
     timings: dict[str, float],
     fired: list[Decline],
-    reason: Decline,
     missing: Sequence[str] = (),
 ) -> Answer:
+    """Declined for the first signal that fired (`fired[0]`)."""
+    reason = fired[0]
     return Answer(
         text=decline_text(passages, missing if reason.code == "unknown_name" else ()),
         refused=True,

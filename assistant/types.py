@@ -95,8 +95,8 @@ class Decline:
 @dataclass(frozen=True)
 class Answer:
     """What the engine returns for one question. `excerpts[i]` is what the model read of `passages[i]`
-    (its chosen sentences); `decline_reason` says why when `refused`; `signals` are all the decline
-    signals that fired, including any the engine does not act on."""
+    (its chosen sentences); `decline_reason` says why when `refused` (the first decline signal that
+    fired); `signals` are all that fired."""
 
     text: str
     citations: list[Citation] = field(default_factory=list)
@@ -106,7 +106,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     decline_reason: Decline | None = None
     excerpts: list[str] = field(default_factory=list)
-    signals: tuple[str, ...] = ()  # every decline signal that fired (see assistant/decision.py), in order
+    signals: tuple[str, ...] = ()  # every decline signal that fired (assistant/decision.py), in order
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Answer:
