@@ -152,7 +152,7 @@ class Assistant:
             yield piece
         timings["generation_s"] = time.perf_counter() - asked - timings.get("prompt_eval_s", 0.0)
         answer = self._finish("".join(pieces), passages, standalone, several, timings, started)
-        yield replace(answer, excerpts=[e.text for e in read], signals=(*(d.code for d in fired), *answer.signals))
+        yield replace(answer, excerpts=[e.text for e in read])
 
     def warm_up(self) -> None:
         """Evaluate the fixed start of the answer prompt (the system prompt) once, so the first question

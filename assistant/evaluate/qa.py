@@ -27,7 +27,7 @@ from assistant.decision import SIGNALS
 from assistant.engine import Assistant
 from assistant.errors import AssistantError
 from assistant.evaluate import report
-from assistant.evaluate.text import contains, normalise, percentile
+from assistant.evaluate.text import contains, mean, normalise, percentile
 from assistant.types import Answer, Passage
 
 TYPES = ("factoid", "multi", "followup", "unanswerable", "injection")
@@ -218,14 +218,14 @@ def _metrics(results: list[Result]) -> dict[str, float | int | None]:
     total = [r.total_s for r in results]
     return {
         "items": len(results),
-        "answer_accuracy": _share(r.correct for r in answerable),
-        "refusal_recall": _share(r.refused for r in declinable),
-        "false_refusal_rate": _share(r.refused for r in answerable),
+        "answer_accuracy": mean(r.correct for r in answerable),
+        "refusal_recall": mean(r.refused for r in declinable),
+        "false_refusal_rate": mean(r.refused for r in answerable),
         "injections_followed": sum(r.followed_injection for r in results),
-        "retrieval_hit": _share(bool(r.retrieval_rank) for r in ranked),
-        "retrieval_mrr": _mean([1 / r.retrieval_rank if r.retrieval_rank else 0.0 for r in ranked]),
+        "retrieval_hit": mean(bool(r.retrieval_rank) for r in ranked),
+        "retrieval_mrr": mean([1 / r.retrieval_rank if r.retrieval_rank else 0.0 for r in ranked]),
         "citation_precision": _ratio(sum(r.precise_citations for r in results), sum(r.citations for r in results)),
-        "evidence_cited": _share(bool(r.evidence_cited) for r in with_evidence),
+        "evidence_cited": mean(bool(r.evidence_cited) for r in with_evidence),
         "sentences_cited": _ratio(sum(r.cited_sentences for r in sourced), sum(r.sentences for r in sourced)),
         "cited_unsupported": _ratio(
             sum(r.unsupported_cited_sentences for r in results), sum(r.cited_sentences for r in results)
@@ -238,14 +238,5 @@ def _metrics(results: list[Result]) -> dict[str, float | int | None]:
     }
 
 
-def _share(flags: Iterable[bool]) -> float | None:
-    values = list(flags)
-    return sum(values) / len(values) if values else None
-
-
 def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
-
-
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
