@@ -167,6 +167,7 @@ def test_score__known_answer_for_a_cited_yes() -> None:
     assert item.kind == "yes/no" and item.type == "comparison" and not item.refused
     assert item.scores == {
         "strict": True,
+        "verdict": True,
         "cited_each": True,
         "paper": True,
         "raw_strict": True,
@@ -175,6 +176,22 @@ def test_score__known_answer_for_a_cited_yes() -> None:
     }
     assert item.cited_outlets == [AGE, INDEPENDENT] and item.excerpt_words == len(FACTS[0].split()) + 1
     assert item.signals == ["names_nothing_asked"] and item.decline_code == ""
+
+
+def test_score__a_right_yes_citing_one_of_two_sources_is_not_strict() -> None:
+    """Nearly every gold yes/no answer is Yes, so a right verdict counts only when the answer cites a passage
+    of each outlet the evidence comes from: here it cites The Age alone."""
+    question = {
+        "query": "Do The Age and The Independent both place Swift at Kelce's game?",
+        "answer": "Yes",
+        "question_type": "comparison_query",
+        "evidence_list": [{"source": AGE, "fact": FACTS[0]}, {"source": INDEPENDENT, "fact": FACTS[1]}],
+    }
+    passages = [_passage(AGE, FACTS[0]), _passage(INDEPENDENT, FACTS[1])]
+    answer = Answer("Yes, she was there [1].", citations=[Citation(1, passages[0])], passages=passages)
+    item = score(question, Reply(answer.text, answer, 0.5, 2.0))
+    assert item.scores["verdict"] is True and item.scores["cited_each"] is False
+    assert item.scores["strict"] is False and item.scores["paper"] is True
 
 
 @pytest.mark.parametrize(

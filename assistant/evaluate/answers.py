@@ -43,7 +43,8 @@ COLUMNS = [
     ("strict", "strict"),
     ("strict_entity", "strict: entity"),
     ("strict_yes_no", "strict: yes/no"),
-    ("yes_no_cited_each", "yes/no cited to each"),
+    ("yes_no_verdict", "yes/no verdict right"),
+    ("yes_no_cited_each", "yes/no cites each source"),
     ("paper", "paper's rule"),
     ("raw_strict", "raw strict"),
     ("declined", "declined"),
@@ -56,7 +57,7 @@ COLUMNS = [
     ("total_p50_s", "total p50 s"),
     ("total_p95_s", "total p95 s"),
 ]
-CHART_COLUMNS = [COLUMNS[i] for i in (1, 5, 6, 8, 9, 10, 11)]
+CHART_COLUMNS = [COLUMNS[i] for i in (1, 6, 7, 9, 10, 11, 12)]
 PAPER_COLUMNS = [
     ("retrieved_chunk", "accuracy with retrieved chunks (paper's Table 6)"),
     ("ground_truth_chunk", "accuracy with ground-truth chunks (paper's Table 6, null queries excluded)"),
@@ -199,7 +200,8 @@ def score(question: Question, reply: Reply) -> Scored:
     answer, gold = reply.answer, str(question["answer"])
     kind = gold_kind(question["question_type"], gold)
     facts = [str(e["fact"]) for e in question["evidence_list"]]
-    correct = strict(answer.text, gold, kind, refused=answer.refused)
+    verdict = strict(answer.text, gold, kind, refused=answer.refused)
+    each = cited_each(answer, question["evidence_list"]) if kind == "yes/no" else None
     reason = answer.decline_reason or (Decline("unrecorded", "") if answer.refused else Decline("", ""))
     return Scored(
         query=question["query"],
@@ -215,8 +217,9 @@ def score(question: Question, reply: Reply) -> Scored:
         cited_outlets=list(dict.fromkeys(c.passage.outlet for c in answer.citations)),
         excerpt_words=sum(len(e.split()) for e in answer.excerpts),
         scores={
-            "strict": correct,
-            "cited_each": correct and cited_each(answer, question["evidence_list"]) if kind == "yes/no" else None,
+            "strict": verdict and each is not False,  # a yes/no verdict counts when it cites each source
+            "verdict": verdict if kind == "yes/no" else None,
+            "cited_each": each,
             "paper": paper_correct(answer.text, gold, refused=answer.refused),
             "raw_strict": strict(reply.raw, gold, kind, refused=_model_declined(reply.raw)),
             "context_recall": recall(facts, answer.excerpts),
@@ -258,6 +261,7 @@ def _metrics(items: list[Scored]) -> dict[str, float | int | None]:
         "strict": mean(_values(items, "strict")),
         "strict_entity": mean(_values([i for i in items if i.kind == "entity"], "strict")),
         "strict_yes_no": mean(_values(yes_no, "strict")),
+        "yes_no_verdict": mean(_values(yes_no, "verdict")),
         "yes_no_cited_each": mean(_values(yes_no, "cited_each")),
         "paper": mean(_values(items, "paper")),
         "raw_strict": mean(_values(items, "raw_strict")),
