@@ -57,7 +57,8 @@ COLUMNS = [
     ("total_p50_s", "total p50 s"),
     ("total_p95_s", "total p95 s"),
 ]
-CHART_COLUMNS = [COLUMNS[i] for i in (1, 6, 7, 9, 10, 11, 12)]
+_CHARTED = ("strict", "paper", "raw_strict", "answerable_declined", "null_declined", "context_recall", "passage_recall")
+CHART_COLUMNS = [column for column in COLUMNS if column[0] in _CHARTED]
 PAPER_COLUMNS = [
     ("retrieved_chunk", "accuracy with retrieved chunks (paper's Table 6)"),
     ("ground_truth_chunk", "accuracy with ground-truth chunks (paper's Table 6, null queries excluded)"),
@@ -200,7 +201,7 @@ def score(question: Question, reply: Reply) -> Scored:
     answer, gold = reply.answer, str(question["answer"])
     kind = gold_kind(question["question_type"], gold)
     facts = [str(e["fact"]) for e in question["evidence_list"]]
-    verdict = strict(answer.text, gold, kind, refused=answer.refused)
+    right = strict(answer.text, gold, kind, refused=answer.refused)  # a yes/no answer: its verdict alone
     each = cited_each(answer, question["evidence_list"]) if kind == "yes/no" else None
     reason = answer.decline_reason or (Decline("unrecorded", "") if answer.refused else Decline("", ""))
     return Scored(
@@ -217,8 +218,8 @@ def score(question: Question, reply: Reply) -> Scored:
         cited_outlets=list(dict.fromkeys(c.passage.outlet for c in answer.citations)),
         excerpt_words=sum(len(e.split()) for e in answer.excerpts),
         scores={
-            "strict": verdict and each is not False,  # a yes/no verdict counts when it cites each source
-            "verdict": verdict if kind == "yes/no" else None,
+            "strict": right and each is not False,  # a yes/no verdict counts when it cites each source
+            "verdict": right if kind == "yes/no" else None,
             "cited_each": each,
             "paper": paper_correct(answer.text, gold, refused=answer.refused),
             "raw_strict": strict(reply.raw, gold, kind, refused=_model_declined(reply.raw)),
