@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import socket
 import sys
@@ -24,9 +25,10 @@ import gradio as gr
 import pandas as pd
 from fastapi import FastAPI
 
-from assistant import Answer, Assistant, AssistantError, Settings, feedback, llm_probe, present
+from assistant import Answer, Assistant, AssistantError, Settings, conversations, feedback, llm_probe, present
 from assistant.catalog import Catalog
 from assistant.errors import InvalidQuestion
+from assistant.filters import Filters
 from assistant.validate import clean_history, clean_question
 from ingest.index import IngestReport, ensure_seeded, ingest_settled
 from ingest.load import JSON_SUFFIXES, TEXT_SUFFIXES
@@ -39,7 +41,6 @@ EXAMPLES = [
     "Who wrote the letter suggesting US forces were pulling out of Iraq?",
 ]
 UPLOAD_TYPES = [*TEXT_SUFFIXES, *JSON_SUFFIXES]
-MAX_SAVED = 20  # conversation turns kept in the browser
 MAX_K = 50
 LIKES = ("Like", "Dislike")
 PROGRESS = gr.Progress(track_tqdm=True)  # the ingest's tqdm bar, shown on the page
@@ -63,6 +64,7 @@ CSS = """
 """
 # A click on a citation link [n] (href "#src-T-N") shows turn T's passages in the Sources panel,
 # opens passage N and scrolls it into view. Capture phase: runs before the chat's own link handling.
+# On a narrow screen the sidebar is closed once it appears.
 HEAD = """<script>
 document.addEventListener("click", (event) => {
   const link = event.target instanceof Element ? event.target.closest("a[href^='#src-']") : null;
@@ -78,6 +80,16 @@ document.addEventListener("click", (event) => {
   card.classList.add("focus");
   card.scrollIntoView({ behavior: "smooth", block: "center" });
 }, true);
+// On a phone the sidebar (conversations, filters) would cover the chat: it starts closed there.
+(() => {
+  if (window.innerWidth >= 768) return;
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const toggle = document.querySelector("#sidebar.open .toggle-button");
+    if (toggle) toggle.click();
+    if (toggle || Date.now() - started > 15000) clearInterval(timer);
+  }, 100);
+})();
 </script>"""
 
 
@@ -113,17 +125,79 @@ def build(assistant: Assistant, settings: Settings, library: Library | None = No
             f"# {TITLE}\nAsk about the indexed news articles. Each claim ends with a marker like **[1]**: "
             "click it to read the passage it comes from, with the supporting sentence highlighted."
         )
-        saved = gr.BrowserState([], storage_key="news-qa-conversation")  # survives a page reload
+        # the reader's conversations, in this browser only; the key file keeps them readable after a restart
+        saved = gr.BrowserState(conversations.EMPTY, storage_key="news-qa-conversations", secret=_secret(settings))
+        side = _sidebar(library)
         with gr.Tabs():
             with gr.Tab("Ask", id="ask-tab"):
-                _chat_tab(demo, assistant, library, saved)
+                _chat_tab(demo, assistant, library, saved, side)
             with gr.Tab("Articles", id="articles-tab"):
-                _articles_tab(library)
+                _articles_tab(library, side)
         _api(assistant, library)
     return demo
 
 
-def _chat_tab(demo: gr.Blocks, assistant: Assistant, library: Library, saved: gr.BrowserState) -> None:
+class _Side:
+    """The sidebar's components: the conversation list and the filters."""
+
+    def __init__(self, library: Library) -> None:
+        self.new = gr.Button("+ New conversation", elem_id="new-conversation", size="sm")
+        self.listing = gr.Radio([], label="Your conversations (this browser only)", elem_id="conversations")
+        with gr.Row(elem_id="conversation-edit"):
+            self.title = gr.Textbox(
+                label="Title", elem_id="conversation-title", scale=3, max_lines=1, placeholder="Ask a question first"
+            )
+            self.rename = gr.Button("Rename", size="sm", scale=1, min_width=60, elem_id="rename-conversation")
+        self.delete = gr.Button("Delete conversation", size="sm", variant="stop", elem_id="delete-conversation")
+        gr.Markdown("### Filters\nAnswer only from these articles (leave empty for all).")
+        outlets, authors = _names(library.catalog)
+        self.outlets = gr.Dropdown(outlets, multiselect=True, label="Outlets", elem_id="filter-outlets")
+        self.authors = gr.Dropdown(authors, multiselect=True, label="Authors", elem_id="filter-authors")
+        self.after = gr.DateTime(
+            include_time=False, type="string", label="Published on or after", elem_id="filter-after"
+        )
+        self.before = gr.DateTime(
+            include_time=False, type="string", label="Published on or before", elem_id="filter-before"
+        )
+        self.clear = gr.Button("Clear filters", size="sm", elem_id="clear-filters")
+
+    @property
+    def filters(self) -> list[Any]:
+        return [self.outlets, self.authors, self.after, self.before]
+
+
+def _sidebar(library: Library) -> _Side:
+    with gr.Sidebar(label="Conversations and filters", elem_id="sidebar", width=320):
+        side = _Side(library)
+    side.clear.click(lambda: ([], [], None, None), outputs=side.filters, api_visibility="private")
+    return side
+
+
+def _names(catalog: Catalog) -> tuple[list[str], list[str]]:
+    """The outlets and authors of the indexed articles, for the filter menus."""
+    outlets = sorted({a.outlet for a in catalog.articles if a.outlet}, key=str.casefold)
+    authors = sorted({a.author for a in catalog.articles if a.author}, key=str.casefold)
+    return outlets, authors
+
+
+def _secret(settings: Settings) -> str:
+    """The key the browser's saved conversations are encrypted with, kept in the data dir so they can be
+    read after a restart (Gradio makes a new one per start otherwise)."""
+    path = settings.data_dir / "browser-state.key"
+    try:
+        key = path.read_text().strip()
+        if len(key) >= 16:
+            return key
+    except OSError:
+        pass
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(24)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _chat_tab(demo: gr.Blocks, assistant: Assistant, library: Library, saved: gr.BrowserState, side: _Side) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
             chat = gr.Chatbot(
@@ -135,109 +209,126 @@ def _chat_tab(demo: gr.Blocks, assistant: Assistant, library: Library, saved: gr
                 )
                 send = gr.Button("Ask", variant="primary", scale=1, min_width=70, elem_id="ask")
             gr.Examples(EXAMPLES, inputs=box, label="Try")
-            clear = gr.Button("Clear conversation", size="sm", elem_id="clear")
         with gr.Column(scale=2, min_width=300):
             gr.Markdown("### Sources")
             sources = gr.HTML(present.EMPTY_SOURCES, elem_id="sources")
     handlers = _Chat(assistant, library)
-    outputs = [box, chat, sources, saved]
+    shown = [chat, sources, saved, side.listing, side.title]
     llm = {"concurrency_id": "llm", "concurrency_limit": 1, "api_visibility": "private"}
-    gr.on([box.submit, send.click], handlers.respond, inputs=[box, saved], outputs=outputs, **llm)  # type: ignore[arg-type]
-    chat.retry(handlers.retry, inputs=saved, outputs=outputs, **llm)  # type: ignore[arg-type]
-    chat.undo(handlers.undo, inputs=saved, outputs=outputs, api_visibility="private")
-    chat.like(handlers.rate, inputs=saved, api_visibility="private")
-    empty: tuple[str, list[Any], list[Any]] = (present.EMPTY_SOURCES, [], [])
-    gr.on([clear.click, chat.clear], lambda: empty, outputs=[sources, chat, saved], api_visibility="private")
-    demo.load(handlers.restore, inputs=saved, outputs=[chat, sources, saved], api_visibility="private")
+    private = {"api_visibility": "private"}
+    ask_inputs = [box, saved, *side.filters]
+    gr.on([box.submit, send.click], handlers.respond, inputs=ask_inputs, outputs=[box, *shown], **llm)  # type: ignore[arg-type]
+    chat.retry(handlers.retry, inputs=[saved, *side.filters], outputs=[box, *shown], **llm)  # type: ignore[arg-type]
+    chat.undo(handlers.undo, inputs=saved, outputs=[box, *shown], **private)  # type: ignore[arg-type]
+    chat.like(handlers.rate, inputs=saved, **private)  # type: ignore[arg-type]
+    gr.on([side.new.click, chat.clear], handlers.start, inputs=saved, outputs=shown, **private)  # type: ignore[arg-type]
+    side.listing.input(handlers.open, inputs=[side.listing, saved], outputs=shown, **private)  # type: ignore[arg-type]
+    gr.on([side.rename.click, side.title.submit], handlers.rename, inputs=[side.title, saved], outputs=shown, **private)  # type: ignore[arg-type]
+    side.delete.click(handlers.delete, inputs=saved, outputs=shown, **private)  # type: ignore[arg-type]
+    demo.load(handlers.restore, inputs=saved, outputs=[*shown, side.outlets, side.authors], **private)  # type: ignore[arg-type]
 
 
 class _Chat:
-    """The chat's event handlers; the conversation lives in the browser (BrowserState) and is checked here."""
+    """The chat's event handlers; the conversations live in the browser (BrowserState) and are checked here."""
 
     def __init__(self, assistant: Assistant, library: Library) -> None:
         self.assistant = assistant
         self.library = library
 
-    def show(self, conversation: list[dict[str, Any]]) -> str:
-        """The Sources panel for these turns."""
-        return present.sources_html(
-            conversation, chunk_counts=self.library.catalog.chunk_counts, link_hosts=self.library.settings.link_hosts
+    def show(self, state: conversations.State) -> tuple:
+        """(chat, sources, saved, conversation list, title) for this state."""
+        turns = conversations.current_turns(state)
+        sources = present.sources_html(
+            turns, chunk_counts=self.library.catalog.chunk_counts, link_hosts=self.library.settings.link_hosts
         )
+        listing = gr.Radio(choices=conversations.choices(state), value=state["current"])
+        return present.messages(turns), sources, state, listing, conversations.title_of(state)
 
-    def respond(self, question: str, conversation: list[dict[str, Any]]) -> Iterator[tuple]:
-        """Stream an answer: (textbox, chat messages, sources panel, saved conversation) updates."""
+    def respond(self, question: str, state: Any, *filters: Any) -> Iterator[tuple]:
+        """Stream an answer: (textbox, chat, sources, saved, conversation list, title) updates."""
+        state = conversations.normalise(state)
+        yield from self._answer(question, state, conversations.current_turns(state), filters)
+
+    def _answer(
+        self, question: str, state: conversations.State, turns: list[dict[str, Any]], filters: Any
+    ) -> Iterator[tuple]:
         try:
             question = clean_question(question, max_chars=self.assistant.max_question_chars)
+            chosen = Filters.parse(*filters)
         except AssistantError as error:
             raise gr.Error(str(error)) from None
-        conversation = _valid(conversation)
-        history = [[turn["question"], turn["answer"]["answer"]] for turn in conversation]
-        shown = [*present.messages(conversation), {"role": "user", "content": present.escape_md(question)}]
+        history = [[turn["question"], turn["answer"]["answer"]] for turn in turns]
+        shown = [*present.messages(turns), {"role": "user", "content": present.escape_md(question)}]
         shown.append({"role": "assistant", "content": "…"})
-        yield "", shown, gr.skip(), gr.skip()
+        skip = (gr.skip(),) * 4
+        yield "", shown, *skip
         text = ""
         try:
-            for item in self.assistant.stream(question, history):
+            for item in self.assistant.stream(question, history, filters=chosen):
                 if isinstance(item, Answer):
-                    conversation = [*conversation, {"question": question, "answer": item.to_dict()}][-MAX_SAVED:]
-                    yield "", present.messages(conversation), self.show(conversation), conversation
+                    turn = {"question": question, "answer": item.to_dict()}
+                    yield "", *self.show(conversations.with_turns(state, [*turns, turn]))
                 else:
                     text += item
                     shown[-1] = {"role": "assistant", "content": present.escape_md(text)}
-                    yield "", shown, gr.skip(), gr.skip()
+                    yield "", shown, *skip
         except AssistantError as error:
             shown[-1] = {"role": "assistant", "content": f"⚠️ {present.escape_md(str(error))}"}
-            yield question, shown, gr.skip(), gr.skip()
+            yield question, shown, *skip
 
-    def retry(self, conversation: list[dict[str, Any]]) -> Iterator[tuple]:
+    def retry(self, state: Any, *filters: Any) -> Iterator[tuple]:
         """Ask the last question again, in place of its answer."""
-        conversation = _valid(conversation)
-        if conversation:
-            yield from self.respond(conversation[-1]["question"], conversation[:-1])
+        state = conversations.normalise(state)
+        turns = conversations.current_turns(state)
+        if turns:
+            yield from self._answer(turns[-1]["question"], state, turns[:-1], filters)
 
-    def undo(self, conversation: list[dict[str, Any]]) -> tuple:
+    def undo(self, state: Any) -> tuple:
         """Drop the last turn and put its question back in the box."""
-        conversation = _valid(conversation)
-        question = conversation[-1]["question"] if conversation else ""
-        return question, present.messages(conversation[:-1]), self.show(conversation[:-1]), conversation[:-1]
+        state = conversations.normalise(state)
+        turns = conversations.current_turns(state)
+        question = turns[-1]["question"] if turns else ""
+        return question, *self.show(conversations.with_turns(state, turns[:-1]) if turns else state)
 
-    def rate(self, conversation: list[dict[str, Any]], data: gr.LikeData) -> None:
+    def rate(self, state: Any, data: gr.LikeData) -> None:
         """Store a thumbs up/down with the turn's question, history and answer."""
-        conversation = _valid(conversation)
-        turn = present.turn_of_message(conversation, data.index if isinstance(data.index, int) else data.index[0])
+        turns = conversations.current_turns(conversations.normalise(state))
+        turn = present.turn_of_message(turns, data.index if isinstance(data.index, int) else data.index[0])
         if turn is None:
             return
         feedback.record(
             self.library.settings.data_dir,
             liked=bool(data.liked),
-            question=conversation[turn]["question"],
-            history=[[t["question"], t["answer"]["answer"]] for t in conversation[:turn]],
-            answer=Answer.from_dict(conversation[turn]["answer"]),
+            question=turns[turn]["question"],
+            history=[[t["question"], t["answer"]["answer"]] for t in turns[:turn]],
+            answer=Answer.from_dict(turns[turn]["answer"]),
         )
         gr.Info("Thanks: your rating was saved.")
 
-    def restore(self, conversation: list[dict[str, Any]]) -> tuple:
-        """The saved conversation, shown again after a page load."""
-        conversation = _valid(conversation)
-        return present.messages(conversation), self.show(conversation), conversation
+    def start(self, state: Any) -> tuple:
+        """A new conversation; the one that was open stays in the list."""
+        return self.show(conversations.started(conversations.normalise(state)))
+
+    def open(self, conversation_id: str, state: Any) -> tuple:
+        """Show an earlier conversation, with its sources."""
+        return self.show(conversations.opened(conversations.normalise(state), conversation_id))
+
+    def rename(self, title: str, state: Any) -> tuple:
+        """Give the open conversation a new title."""
+        return self.show(conversations.renamed(conversations.normalise(state), title))
+
+    def delete(self, state: Any) -> tuple:
+        """Delete the open conversation from this browser."""
+        return self.show(conversations.deleted(conversations.normalise(state)))
+
+    def restore(self, state: Any) -> tuple:
+        """The saved conversations after a page load (the one open before is open again), and the filter
+        menus filled from the current catalog."""
+        outlets, authors = _names(self.library.catalog)
+        return *self.show(conversations.normalise(state)), gr.Dropdown(choices=outlets), gr.Dropdown(choices=authors)
 
 
-def _valid(conversation: object) -> list[dict[str, Any]]:
-    """The saved turns that have the shape we save (they come back from the browser); others are dropped."""
-    if not isinstance(conversation, list):
-        return []
-    turns = []
-    for turn in conversation[-MAX_SAVED:]:
-        try:
-            Answer.from_dict(turn["answer"])
-            if isinstance(turn["question"], str) and isinstance(turn["answer"]["answer"], str):
-                turns.append(turn)
-        except (TypeError, KeyError, ValueError, IndexError, AttributeError):
-            continue
-    return turns
-
-
-def _articles_tab(library: Library) -> None:
+def _articles_tab(library: Library, side: _Side) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
             table = gr.Dataframe(
@@ -277,10 +368,13 @@ def _articles_tab(library: Library) -> None:
         message = f"Added: {report.summary()}. You can ask about them now."
         if report.problems:
             message += "\n\nSkipped: " + "; ".join(_problem(p) for p in report.problems)
-        return present.escape_md(message), _rows(library.catalog), None
+        outlets, authors = _names(library.catalog)
+        menus = gr.Dropdown(choices=outlets), gr.Dropdown(choices=authors)
+        return present.escape_md(message), _rows(library.catalog), None, *menus
 
     table.select(read, outputs=text, api_visibility="private")
-    add.click(upload, inputs=files, outputs=[status, table, files], api_visibility="private", concurrency_id="llm")
+    outputs = [status, table, files, side.outlets, side.authors]
+    add.click(upload, inputs=files, outputs=outputs, api_visibility="private", concurrency_id="llm")
 
 
 def _rows(catalog: Catalog) -> pd.DataFrame:
@@ -315,27 +409,50 @@ def _checked_uploads(paths: list[str] | None, max_mb: int) -> list[Path]:
 def _api(assistant: Assistant, library: Library) -> None:
     """The named endpoints: /ask, /ask_stream, /retrieve, /articles."""
 
-    def ask(question: str, history: list[list[str]] | None = None) -> dict[str, Any]:
+    def ask(
+        question: str,
+        history: list[list[str]] | None = None,
+        outlets: list[str] | None = None,
+        authors: list[str] | None = None,
+        published_after: str | None = None,
+        published_before: str | None = None,
+    ) -> dict[str, Any]:
         """Answer a question about the articles; returns the Answer as JSON.
 
         Parameters:
             question: the question, up to ASSISTANT_MAX_QUESTION_CHARS characters
             history: earlier turns as [question, answer] pairs, oldest first (the last 6 are used)
+            outlets: answer only from articles of these outlets (as /articles lists them; any case)
+            authors: answer only from articles by these authors
+            published_after: only articles published on or after this day (YYYY-MM-DD)
+            published_before: only articles published on or before this day (YYYY-MM-DD)
         """
-        *_, answer = ask_stream(question, history)  # the last update is the checked Answer
-        return answer
+        *_, answer = ask_stream(question, history, outlets, authors, published_after, published_before)
+        return answer  # the last update is the checked Answer
 
-    def ask_stream(question: str, history: list[list[str]] | None = None) -> Iterator[dict[str, Any]]:
+    def ask_stream(
+        question: str,
+        history: list[list[str]] | None = None,
+        outlets: list[str] | None = None,
+        authors: list[str] | None = None,
+        published_after: str | None = None,
+        published_before: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
         """Like /ask, but yields the Answer as it grows; the last update holds the checked citations.
 
         Parameters:
             question: the question, up to ASSISTANT_MAX_QUESTION_CHARS characters
             history: earlier turns as [question, answer] pairs, oldest first (the last 6 are used)
+            outlets: answer only from articles of these outlets (as /articles lists them; any case)
+            authors: answer only from articles by these authors
+            published_after: only articles published on or after this day (YYYY-MM-DD)
+            published_before: only articles published on or before this day (YYYY-MM-DD)
         """
         text = ""
         try:
             cleaned = clean_question(question, max_chars=assistant.max_question_chars)
-            for item in assistant.stream(cleaned, clean_history(history)):
+            filters = Filters.parse(outlets, authors, published_after, published_before)
+            for item in assistant.stream(cleaned, clean_history(history), filters=filters):
                 if isinstance(item, Answer):
                     yield item.to_dict()
                 else:
@@ -344,17 +461,29 @@ def _api(assistant: Assistant, library: Library) -> None:
         except AssistantError as error:
             raise gr.Error(str(error)) from None
 
-    def retrieve(question: str, k: int = 10) -> list[dict[str, Any]]:
+    def retrieve(
+        question: str,
+        k: int = 10,
+        outlets: list[str] | None = None,
+        authors: list[str] | None = None,
+        published_after: str | None = None,
+        published_before: str | None = None,
+    ) -> list[dict[str, Any]]:
         """The passages most related to the question, best first.
 
         Parameters:
             question: what to search for
             k: how many passages, 1 to 50
+            outlets: only passages of articles of these outlets (as /articles lists them; any case)
+            authors: only passages of articles by these authors
+            published_after: only articles published on or after this day (YYYY-MM-DD)
+            published_before: only articles published on or before this day (YYYY-MM-DD)
         """
         try:
             if isinstance(k, bool) or not isinstance(k, (int, float)) or not 1 <= k <= MAX_K or k != int(k):
                 raise InvalidQuestion(f"k must be a whole number from 1 to {MAX_K}.")
-            return [p.to_dict() for p in assistant.retrieve(question, k=int(k))]
+            filters = Filters.parse(outlets, authors, published_after, published_before)
+            return [p.to_dict() for p in assistant.retrieve(question, k=int(k), filters=filters)]
         except AssistantError as error:
             raise gr.Error(str(error)) from None
 

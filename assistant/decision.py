@@ -2,7 +2,9 @@
 the reason a question is declined (`Answer.decline_reason`).
 
 Before the model is asked:
-- `nothing_close`: no retrieved passage reaches the minimum similarity to the question;
+- `outside_filters`: the reader's filters (outlets, authors, dates) admit no article;
+- `nothing_close`: no retrieved passage reaches the minimum similarity to the question (the reason
+  names the filters when there are any);
 - `unknown_name`: a name or year the question uses appears in no retrieved passage and nowhere in the
   collection.
 After it replied:
@@ -24,10 +26,12 @@ from assistant.answerable import (
     looks_like_refusal,
     mentions_a_name,
 )
+from assistant.filters import NO_FILTERS, Filters
 from assistant.types import Decline, Passage
 
 REASONS = {
-    "nothing_close": "No passage of the articles is close enough to the question.",
+    "outside_filters": "No indexed article is {filters}.",
+    "nothing_close": "No passage of the articles{filters} is close enough to the question.",
     "unknown_name": "The articles never mention {names}.",
     "model_declined": "The model found no answer in the passages it read.",
     "unsupported": "No sentence of the reply is supported by a passage it cites.",
@@ -37,12 +41,17 @@ REASONS = {
 SIGNALS = tuple(REASONS)
 
 
-def before_model(passages: Sequence[Passage], *, min_score: float, missing: Sequence[str]) -> list[Decline]:
+def before_model(
+    passages: Sequence[Passage], *, min_score: float, missing: Sequence[str], filters: Filters = NO_FILTERS
+) -> list[Decline]:
     """The signals that fire before the model is asked (all of them, in order); `missing` are the
-    question's names that neither the passages nor the collection mention (`answerable.missing_names`)."""
+    question's names that neither the passages nor the collection mention (`answerable.missing_names`);
+    `filters` what the reader restricted retrieval to (no passage under active filters: none admitted)."""
     fired = []
+    if not passages and filters.active:
+        fired.append(_decline("outside_filters", filters=filters.describe()))
     if not passages or max(p.similarity for p in passages) < min_score:
-        fired.append(_decline("nothing_close"))
+        fired.append(_decline("nothing_close", filters=f" {filters.describe()}" if filters.active else ""))
     if missing:
         fired.append(_decline("unknown_name", names=", ".join(f"“{m}”" for m in missing)))
     return fired

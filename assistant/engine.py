@@ -19,6 +19,7 @@ from assistant.answerable import answer_part, decline_text, looks_like_refusal, 
 from assistant.byline import byline_answer
 from assistant.citations import CheckedSentence, check_citations, render, split_sentences, strip_markers
 from assistant.config import Settings
+from assistant.filters import NO_FILTERS, Filters
 from assistant.llm import LLM, Message, llm_from_settings
 from assistant.prompts import Prompts
 from assistant.question_kind import asks_yes_or_no
@@ -100,19 +101,22 @@ class Assistant:
         """The store behind the retriever (the app ingests into it)."""
         return self.retriever.store
 
-    def retrieve(self, question: str, k: int = 10) -> list[Passage]:
-        """The `k` best passages for `question`, best first."""
-        return self.retriever.retrieve(clean_question(question, max_chars=self.max_question_chars), k)
+    def retrieve(self, question: str, k: int = 10, *, filters: Filters = NO_FILTERS) -> list[Passage]:
+        """The `k` best passages for `question` inside `filters`, best first."""
+        return self.retriever.retrieve(clean_question(question, max_chars=self.max_question_chars), k, filters=filters)
 
-    def ask(self, question: str, history: Sequence[Sequence[str]] = ()) -> Answer:
-        """Answer `question`, given earlier [user, assistant] turns."""
-        for item in self.stream(question, history):
+    def ask(self, question: str, history: Sequence[Sequence[str]] = (), *, filters: Filters = NO_FILTERS) -> Answer:
+        """Answer `question`, given earlier [user, assistant] turns, from the articles inside `filters`."""
+        for item in self.stream(question, history, filters=filters):
             if isinstance(item, Answer):
                 return item
         raise AssertionError("stream() always ends with an Answer")
 
-    def stream(self, question: str, history: Sequence[Sequence[str]] = ()) -> Iterator[str | Answer]:
-        """Yield the answer's text as it is generated, then the checked `Answer`.
+    def stream(
+        self, question: str, history: Sequence[Sequence[str]] = (), *, filters: Filters = NO_FILTERS
+    ) -> Iterator[str | Answer]:
+        """Yield the answer's text as it is generated, then the checked `Answer`, reading only the articles
+        inside `filters` (an unknown outlet or author in them raises InvalidQuestion).
 
         The Answer's `timings` hold each stage in seconds (condense, embed_query, dense, lexical,
         fusion, fetch, prompt_build, prompt_eval, generation, check) plus first_token_s and total_s.
@@ -123,9 +127,9 @@ class Assistant:
         turns = clean_history(history)
         with stage(timings, "condense"):
             standalone = self._condense(text, turns)
-        passages = self.retriever.retrieve(standalone, self.top_k, timings=timings)
+        passages = self.retriever.retrieve(standalone, self.top_k, filters=filters, timings=timings)
         missing = missing_names(standalone, passages, known=self.retriever.knows)
-        fired = decision.before_model(passages, min_score=self.min_score, missing=missing)
+        fired = decision.before_model(passages, min_score=self.min_score, missing=missing, filters=filters)
         if fired:
             timings["total_s"] = time.perf_counter() - started
             yield _declined(passages, standalone, timings, fired, missing)
@@ -270,8 +274,12 @@ def _declined(
 ) -> Answer:
     """Declined for the first signal that fired (`fired[0]`)."""
     reason = fired[0]
+    if reason.code == "outside_filters":
+        text = f"{reason.reason} Widen or clear the filters to search the other articles."
+    else:
+        text = decline_text(passages, missing if reason.code == "unknown_name" else ())
     return Answer(
-        text=decline_text(passages, missing if reason.code == "unknown_name" else ()),
+        text=text,
         refused=True,
         passages=passages,
         standalone_question=standalone,

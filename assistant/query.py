@@ -37,11 +37,11 @@ class OutletMatcher:
     """Finds the indexed outlets a question names."""
 
     def __init__(self, outlets: Iterable[str]) -> None:
-        aliases: dict[str, set[str]] = {}
+        spellings: dict[str, set[str]] = {}
         for outlet in {o.strip() for o in outlets if o and o.strip()}:
-            for alias in _aliases(outlet):
-                aliases.setdefault(alias.casefold(), set()).add(outlet)
-        self._aliases = {alias: frozenset(names) for alias, names in aliases.items()}
+            for alias in aliases(outlet):
+                spellings.setdefault(alias.casefold(), set()).add(outlet)
+        self._aliases = {alias: frozenset(names) for alias, names in spellings.items()}
         ordered = sorted(self._aliases, key=len, reverse=True)
         self._pattern = (
             re.compile(r"(?<!\w)(" + "|".join(re.escape(a) for a in ordered) + r")(?!\w)", re.IGNORECASE)
@@ -84,7 +84,8 @@ def _capitalised(text: str) -> bool:
     return all(w[0].isupper() or w[0].isdigit() for w in words)
 
 
-def _aliases(outlet: str) -> set[str]:
+def aliases(outlet: str) -> set[str]:
+    """The names an outlet goes by: as indexed, and its short form before " | ", " - " or ": "."""
     names = {outlet}
     for separator in (" | ", " - ", ": "):
         if separator in outlet:

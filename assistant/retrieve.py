@@ -20,12 +20,14 @@ import time
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from assistant import lexical, query
 from assistant.config import Settings
 from assistant.embed import Embedder
+from assistant.filters import NO_FILTERS, Filters
 from assistant.store import Store
 from assistant.timing import stage
 from assistant.types import Passage
@@ -56,6 +58,7 @@ class Retriever:
         self.weights = weights
         self.steer = steer
         self.lexical: lexical.LexicalIndex | None = None
+        self._meta: list[dict[str, Any]] = []
         self.generation_file = generation_file
         self._generation = ""
         self._checked = time.monotonic()
@@ -74,9 +77,11 @@ class Retriever:
         metadata = self.store.metadata_by_id()
         meta = [metadata.get(chunk_id, {}) for chunk_id in self.lexical.ids]
         self._position = {chunk_id: i for i, chunk_id in enumerate(self.lexical.ids)}
+        self._meta = meta
         self._by_outlet = _positions(str(m.get("outlet", "")) for m in meta)
         self._by_date = _positions(str(m.get("published_at", ""))[:10] for m in meta)
         self._outlets = query.OutletMatcher(set(self._by_outlet))
+        self._masks: dict[Filters, np.ndarray] = {}
 
     def reload_if_changed(self) -> bool:
         """Reopen the store and refresh when another process's ingest changed it; True if it did."""
@@ -112,8 +117,22 @@ class Retriever:
         )
         return text + (f", +{DATE_BONUS} for a date named, per-outlet round-robin" if self.steer else "")
 
-    def retrieve(self, question: str, k: int = 10, *, timings: dict[str, float] | None = None) -> list[Passage]:
-        """The `k` best passages for `question`, best first (`score`: fused; `similarity`: cosine).
+    def names(self) -> tuple[set[str], set[str]]:
+        """The outlets and the authors of the indexed articles."""
+        meta = self._meta if self.lexical is not None else list(self.store.metadata_by_id().values())
+        return {str(m.get("outlet", "")) for m in meta} - {""}, {str(m.get("author", "")) for m in meta} - {""}
+
+    def retrieve(
+        self,
+        question: str,
+        k: int = 10,
+        *,
+        filters: Filters = NO_FILTERS,
+        timings: dict[str, float] | None = None,
+    ) -> list[Passage]:
+        """The `k` best passages for `question` among the chunks `filters` admit, best first (`score`:
+        fused; `similarity`: cosine); [] when the filters admit none. A filter naming an outlet or an
+        author that is not indexed raises InvalidQuestion.
 
         `timings`, when given, receives the stages: embed_query, dense, lexical, fusion, fetch.
         """
@@ -121,20 +140,44 @@ class Retriever:
             vector = self.embedder.embed_one(question)
         with self._lock:  # a reload swaps the store and the BM25 index; queries do not see it half done
             self.reload_if_changed()
+            if filters.active:
+                filters = filters.resolve(*self.names())
             if self.lexical is None or not self.lexical.ids:
                 with stage(timings, "dense"):
-                    return self.store.query(vector, k)
+                    return self._dense_only(vector, k, filters)
+            mask = self._mask(filters)
+            if not mask.any():
+                return []
+            where = _where(self._meta, mask) if filters.active else None
             with stage(timings, "dense"):
-                dense = self.store.nearest(vector, max(k, self.candidates))
+                dense = self.store.nearest(vector, max(k, self.candidates), where=where)
             with stage(timings, "lexical"):
                 bm25 = self.lexical.scores(question)
             with stage(timings, "fusion"):
-                score = self._base_scores(question, bm25, dense)
+                score = self._base_scores(question, np.where(mask, bm25, 0.0), dense)
+                score[~mask] = -np.inf
                 order = self._rank(question, score, k)
                 chosen = [self.lexical.ids[i] for i in order]
             with stage(timings, "fetch"):
                 known = self.store.get(chosen, vector)  # text and metadata of the chosen chunks only
             return [replace(known[c], score=float(score[self._position[c]])) for c in chosen if c in known]
+
+    def _mask(self, filters: Filters) -> np.ndarray:
+        """Which chunk positions `filters` admit (remembered until the next refresh)."""
+        if filters not in self._masks:
+            self._masks[filters] = np.fromiter(
+                (filters.admits(m) for m in self._meta), dtype=bool, count=len(self._meta)
+            )
+        return self._masks[filters]
+
+    def _dense_only(self, vector: np.ndarray, k: int, filters: Filters) -> list[Passage]:
+        if not filters.active:
+            return self.store.query(vector, k)
+        metadata = self.store.metadata_by_id()
+        admitted = [filters.admits(m) for m in metadata.values()]
+        if not any(admitted):
+            return []
+        return self.store.query(vector, k, where=_where(list(metadata.values()), np.asarray(admitted)))
 
     def _base_scores(self, question: str, bm25: np.ndarray, dense: list[tuple[str, float]]) -> np.ndarray:
         lexical_weight, dense_weight = self.weights
@@ -157,6 +200,7 @@ class Retriever:
             groups = []
             for mention, segment in zip(mentions, query.segments(question, mentions), strict=True):
                 members = _members(self._by_outlet, mention.outlets)
+                members = members[np.isfinite(score[members])]  # outside the filters
                 boost = SEGMENT_WEIGHT * self.weights[0] * _scaled(self.lexical.scores(segment))[members]
                 dated = _members(self._by_date, query.dates(segment))
                 if len(dated):
@@ -169,9 +213,16 @@ class Retriever:
                     if position not in ranked:
                         ranked.append(position)
         for position in np.argsort(-score)[: 2 * k].tolist():
-            if position not in ranked:
+            if position not in ranked and np.isfinite(score[position]):
                 ranked.append(position)
         return ranked[:k]
+
+
+def _where(meta: list[dict[str, Any]], mask: np.ndarray) -> dict[str, Any]:
+    """A Chroma `where` admitting the articles of the chunks in `mask` (dates cannot be compared in
+    Chroma's metadata, so the filters become the list of articles they admit)."""
+    sources = sorted({str(m.get("source_id", "")) for m, admitted in zip(meta, mask, strict=True) if admitted})
+    return {"source_id": {"$in": sources}}
 
 
 def _positions(values: Iterable[str]) -> dict[str, np.ndarray]:

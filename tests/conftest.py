@@ -127,11 +127,12 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @contextmanager
-def serve(app: object) -> Iterator[str]:
-    """Serve an ASGI app (e.g. `app.create_app(...)`) with uvicorn in a thread on a free port; yields its URL."""
+def serve(app: object, port: int | None = None) -> Iterator[str]:
+    """Serve an ASGI app (e.g. `app.create_app(...)`) with uvicorn in a thread on `port` (default: a free
+    one); yields its URL."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))  # type: ignore[arg-type]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port or free_port(), log_level="warning"))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

@@ -13,6 +13,7 @@ import pytest
 from gradio_client import Client
 
 import app
+from assistant import conversations
 from assistant.embed import Embedder
 from assistant.errors import InvalidQuestion
 from ingest.index import recorded_sources
@@ -40,8 +41,8 @@ def test_api__documents_exactly_the_named_endpoints_with_their_parameters(client
     api = client.view_api(print_info=False, return_format="dict")
     endpoints = api["named_endpoints"]
     assert set(endpoints) == {"/ask", "/ask_stream", "/retrieve", "/articles"} and not api["unnamed_endpoints"]
-    assert [p["parameter_name"] for p in endpoints["/ask"]["parameters"]] == ["question", "history"]
-    assert [p["parameter_name"] for p in endpoints["/retrieve"]["parameters"]] == ["question", "k"]
+    assert [p["parameter_name"] for p in endpoints["/ask"]["parameters"]][:2] == ["question", "history"]
+    assert [p["parameter_name"] for p in endpoints["/retrieve"]["parameters"]][:2] == ["question", "k"]
 
 
 def test_api_ask__answer_with_a_checked_citation(client: Client) -> None:
@@ -205,7 +206,7 @@ def test_mcp__the_endpoints_are_mcp_tools(tmp_path: Path, embedder: Embedder) ->
 def test_saved_conversation__forged_turns_from_the_browser_are_dropped_or_escaped() -> None:
     good = {"question": "<img src=x onerror=alert(1)>", "answer": {"answer": "![x](https://evil.example/a.png)"}}
     forged = [good, {"question": 1}, {"answer": {}}, "turn", {"question": "q", "answer": {"answer": None}}]
-    turns = app._valid(forged)
+    turns = conversations.valid_turns(forged)
     assert turns == [good]
     shown = "".join(m["content"] for m in app.present.messages(turns))
     assert "<img" not in shown and "](" not in shown.replace("\\](", "")

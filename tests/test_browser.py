@@ -21,8 +21,9 @@ import pytest
 
 import app
 from assistant import feedback
+from assistant.conversations import title_for
 from assistant.embed import Embedder
-from tests.conftest import ARTIFACTS, seeded_assistant, serve
+from tests.conftest import ARTIFACTS, free_port, seeded_assistant, serve
 from tests.fakes import QuotingLLM
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -254,7 +255,7 @@ def test_page__undo_puts_the_question_back_and_retry_asks_again(browser, scripte
     page.locator("#chat a.cite").wait_for(state="detached", timeout=10_000)  # the answer is streaming again
     page.locator("#chat a.cite").wait_for(timeout=60_000)
     assert page.locator("#chat a.cite").count() == 1 and "66" in page.locator("#chat .message.bot").first.inner_text()
-    page.locator("#clear").click()
+    page.locator("#new-conversation").click()
     page.wait_for_function("document.querySelectorAll('#chat .message').length === 0", timeout=10_000)
 
 
@@ -284,3 +285,74 @@ def test_page__embeds_in_another_page_as_an_iframe(browser, scripted: tuple[str,
         frame.locator("#chat a.cite").first.click(timeout=60_000)
         frame.locator("#sources #src-0-1.focus mark").wait_for(timeout=10_000)
         page.screenshot(path=str(ARTIFACTS / "embedded-iframe.png"))
+
+
+def listed(page) -> list[str]:
+    """The titles in the conversation list, top first (without the day each was last used)."""
+    return [label.rsplit(" · ", 1)[0] for label in page.locator("#conversations label").all_inner_texts()]
+
+
+def test_page__conversations_are_listed_reopened_renamed_and_deleted_and_survive_a_restart(
+    browser, tmp_path: Path, embedder: Embedder
+) -> None:
+    data = tmp_path / "data"
+    assistant, settings = seeded_assistant(data, embedder, QuotingLLM())
+    port = free_port()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    with serve(app.create_app(assistant, settings), port=port) as url:
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        ask(page, SUNNI, 1)
+        page.locator("#new-conversation").click()
+        page.wait_for_function("document.querySelectorAll('#chat .message').length === 0", timeout=10_000)
+        ask(page, LETTER, 1)
+        page.wait_for_function("document.querySelectorAll('#conversations label').length === 2", timeout=10_000)
+        assert listed(page) == [title_for(LETTER), SUNNI]  # newest first, titled by the first question
+        page.reload(wait_until="load")
+        page.locator("#sources .src.cited mark").first.wait_for(timeout=30_000)
+        assert (
+            listed(page) == [title_for(LETTER), SUNNI]
+            and "Brigadier General" in page.locator("#chat .message.bot").first.inner_text()
+        )
+        page.screenshot(path=str(ARTIFACTS / "conversations-1280.png"), full_page=True)
+    # the app is built and served again on the same address (its key is read back from the data dir):
+    # this browser's conversations are still readable
+    with serve(app.create_app(assistant, settings), port=port) as url:
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        page.wait_for_function("document.querySelectorAll('#conversations label').length === 2", timeout=30_000)
+        page.locator("#conversations label").filter(has_text=SUNNI).click()
+        page.locator("#chat").get_by_text("66 Sunni civilians").first.wait_for(timeout=10_000)
+        page.locator("#chat a.cite").first.click()
+        page.locator("#sources #src-0-1.focus mark").wait_for(timeout=10_000)
+        page.locator("#conversation-title textarea, #conversation-title input").first.fill("Casualties")
+        page.locator("#rename-conversation").click()
+        page.wait_for_function(
+            "[...document.querySelectorAll('#conversations label')].some((l) => l.innerText.startsWith('Casualties'))",
+            timeout=10_000,
+        )
+        assert listed(page) == [title_for(LETTER), "Casualties"]
+        page.locator("#delete-conversation").click()
+        page.wait_for_function("document.querySelectorAll('#conversations label').length === 1", timeout=10_000)
+        assert listed(page) == [title_for(LETTER)] and page.locator("#chat .message").count() == 0
+        page.reload(wait_until="load")
+        page.wait_for_function("document.querySelectorAll('#conversations label').length === 1", timeout=30_000)
+        assert listed(page) == [title_for(LETTER)]
+        # on a phone the panel starts closed, over nothing; opened, it lists the conversation
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.reload(wait_until="load")
+        page.locator("#sidebar:not(.open)").wait_for(state="attached", timeout=30_000)
+        page.locator("#sidebar .toggle-button").click()
+        page.locator("#conversations label").first.wait_for(state="visible", timeout=10_000)
+        page.wait_for_timeout(500)  # the sidebar's slide
+        page.screenshot(path=str(ARTIFACTS / "conversations-390.png"))
+        assert listed(page) == [title_for(LETTER)]
+        # another browser sees none of them
+        other = browser.new_context(viewport={"width": 390, "height": 844})
+        phone = other.new_page()
+        phone.goto(url, wait_until="load")
+        phone.locator("#question textarea").wait_for(timeout=30_000)
+        phone.wait_for_timeout(1_000)
+        assert phone.locator("#conversations label").count() == 0
+        other.close()
+    context.close()
