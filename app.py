@@ -99,8 +99,12 @@ class Library:
     def __init__(self, assistant: Assistant, settings: Settings) -> None:
         self.assistant = assistant
         self.settings = settings
-        self.catalog = Catalog.load(assistant.store)
         self._lock = threading.Lock()
+
+    @property
+    def catalog(self) -> Catalog:
+        """The indexed articles (the engine's catalog, read again after an ingest it refreshed for)."""
+        return self.assistant.catalog
 
     def ingest(self, paths: list[Path]) -> IngestReport:
         """Keep copies of the files in the data dir (a rebuild after a crash re-reads them), ingest them,
@@ -112,8 +116,7 @@ class Library:
             report = ingest_settled(
                 copies, settings=self.settings, store=self.assistant.store, embedder=self.assistant.retriever.embedder
             )
-            self.assistant.retriever.refresh()
-            self.catalog = Catalog.load(self.assistant.store)
+            self.assistant.retriever.refresh()  # the catalog follows
         return report
 
 

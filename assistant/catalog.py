@@ -11,8 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.store import Store
+from assistant.store import Store, to_passage
+from assistant.types import Passage
 
+LEAD_CHUNKS = 2
 MIN_OVERLAP = 20  # characters; a shorter match is a coincidence, not the chunker's overlap
 
 
@@ -27,6 +29,13 @@ class ArticleInfo:
     published_at: str
     chunks: int
     text: str
+    category: str = ""
+    leads: tuple[Passage, ...] = ()  # its first chunks, which a summary or an overview reads and cites
+
+    @property
+    def meta(self) -> dict[str, str]:
+        """Its metadata as a chunk carries it (what `Filters.admits` reads)."""
+        return {"outlet": self.outlet, "author": self.author, "published_at": self.published_at}
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of /articles (without the text, which can be long)."""
@@ -49,9 +58,9 @@ class Catalog:
     @classmethod
     def load(cls, store: Store) -> Catalog:
         """Read every chunk from the store and group them by article."""
-        grouped: dict[str, list[tuple[int, str, dict[str, Any]]]] = defaultdict(list)
-        for _, text, meta in store.documents():
-            grouped[str(meta.get("source_id", ""))].append((int(meta.get("chunk_index", 0)), text, meta))
+        grouped: dict[str, list[tuple[int, str, dict[str, Any], str]]] = defaultdict(list)
+        for chunk_id, text, meta in store.documents():
+            grouped[str(meta.get("source_id", ""))].append((int(meta.get("chunk_index", 0)), text, meta, chunk_id))
         articles = [_article(source_id, sorted(rows, key=lambda r: r[0])) for source_id, rows in grouped.items()]
         return cls(sorted(articles, key=lambda a: (a.title.lower(), a.source_id)))
 
@@ -70,10 +79,10 @@ class Catalog:
         return next((a for a in self.articles if a.source_id == source_id), None)
 
 
-def _article(source_id: str, rows: list[tuple[int, str, dict[str, Any]]]) -> ArticleInfo:
+def _article(source_id: str, rows: list[tuple[int, str, dict[str, Any], str]]) -> ArticleInfo:
     meta = rows[0][2]
     text = ""
-    for _, chunk, _ in rows:
+    for _, chunk, _, _ in rows:
         text = join_overlapping(text, chunk)
     return ArticleInfo(
         source_id=source_id,
@@ -83,6 +92,8 @@ def _article(source_id: str, rows: list[tuple[int, str, dict[str, Any]]]) -> Art
         published_at=str(meta.get("published_at", "")),
         chunks=len(rows),
         text=text,
+        category=str(meta.get("category", "")),
+        leads=tuple(to_passage(chunk_id, chunk, meta, 0.0) for _, chunk, meta, chunk_id in rows[:LEAD_CHUNKS]),
     )
 
 

@@ -14,14 +14,16 @@ from dataclasses import replace
 
 import numpy as np
 
-from assistant import context, decision
+from assistant import collection, context, decision, overview
 from assistant.answerable import answer_part, decline_text, looks_like_refusal, missing_names
 from assistant.byline import byline_answer
+from assistant.catalog import ArticleInfo, Catalog
 from assistant.citations import CheckedSentence, check_citations, render, split_sentences, strip_markers
 from assistant.config import Settings
 from assistant.filters import NO_FILTERS, Filters
 from assistant.llm import LLM, Message, llm_from_settings
 from assistant.prompts import Prompts
+from assistant.query import Mention
 from assistant.question_kind import asks_yes_or_no
 from assistant.retrieve import Retriever, build_retriever
 from assistant.store import Store
@@ -36,6 +38,9 @@ _FOLLOW_UP = re.compile(
 )
 _CONDENSE_TOKENS = 64
 KEEP_PASSAGES = 2  # always read, however they score
+LEAD_WORDS = 8  # an article's lead sentence has at least this many words
+SUMMARY_WORDS = 220  # what a summary reads (two whole chunks of a seed: 5.2 s to the first word)
+SUMMARY_QUESTION = "What does this article report? Give its main points."
 
 
 class Assistant:
@@ -68,6 +73,7 @@ class Assistant:
         self.context_words = context_words
         self.sentence_floor = sentence_floor
         self.second_article_floor = second_article_floor
+        self._catalog: tuple[int, Catalog] | None = None
 
     @classmethod
     def from_settings(
@@ -95,6 +101,14 @@ class Assistant:
             sentence_floor=settings.sentence_floor,
             second_article_floor=settings.second_article_floor,
         )
+
+    @property
+    def catalog(self) -> Catalog:
+        """The indexed articles, read again after the retriever refreshed (an ingest)."""
+        if self._catalog is None or self._catalog[0] != self.retriever.version:
+            version = self.retriever.version
+            self._catalog = (version, Catalog.load(self.retriever.store))
+        return self._catalog[1]
 
     @property
     def store(self) -> Store:
@@ -127,6 +141,11 @@ class Assistant:
         turns = clean_history(history)
         with stage(timings, "condense"):
             standalone = self._condense(text, turns)
+        mentions = self.retriever.mentions(standalone)
+        request = collection.classify(standalone, [(m.start, m.end) for m in mentions])
+        if request is not None:  # about the collection itself: answered from the catalog
+            yield from self._about_collection(request, standalone, mentions, filters, timings, started)
+            return
         passages = self.retriever.retrieve(standalone, self.top_k, filters=filters, timings=timings)
         missing = missing_names(standalone, passages, known=self.retriever.knows)
         fired = decision.before_model(passages, min_score=self.min_score, missing=missing, filters=filters)
@@ -157,6 +176,120 @@ class Assistant:
         timings["generation_s"] = time.perf_counter() - asked - timings.get("prompt_eval_s", 0.0)
         answer = self._finish("".join(pieces), passages, standalone, several, timings, started)
         yield replace(answer, excerpts=[e.text for e in read])
+
+    def _about_collection(
+        self,
+        request: collection.Request,
+        question: str,
+        mentions: list[Mention],
+        filters: Filters,
+        timings: dict[str, float],
+        started: float,
+    ) -> Iterator[str | Answer]:
+        """Answer a question about the collection from the catalog (inside `filters`); a summary is
+        written by the model from the article's first passages and checked like any answer."""
+        if filters.active:
+            filters = filters.resolve(*self.retriever.names())
+        articles = [a for a in self.catalog.articles if filters.admits(a.meta)]
+        scope = f"{filters.describe()}" if filters.active else ""
+        named = sorted({o for m in mentions for o in m.outlets})
+        if named:
+            articles = [a for a in articles if a.outlet in named]
+        if request.kind == "summary":
+            article = self._to_summarise(request.topic, articles, filters)
+            if article is not None:
+                yield from self._summary(article, question, timings, started)
+                return
+            written = overview.Written()
+            written.add("No indexed article matches that" + (f" {scope}." if scope else "."))
+        elif request.kind == "outlet":
+            written = overview.outlet_report(articles, named, self._lead)
+        elif request.kind == "articles":
+            written = overview.listing(articles, scope)
+        elif request.kind in ("outlets", "authors"):
+            written = overview.names(articles, request.kind, scope)
+        elif request.kind == "count":
+            written = overview.count(articles, request.part, scope)
+        elif request.kind == "latest":
+            written = overview.latest(articles, self._lead, scope)
+        else:
+            written = overview.overview(articles, self._lead, scope)
+        timings["first_token_s"] = timings["total_s"] = time.perf_counter() - started
+        answer = _written(written, question, timings)
+        yield answer.text
+        yield answer
+
+    def _to_summarise(self, topic: str, articles: list[ArticleInfo], filters: Filters) -> ArticleInfo | None:
+        """The article a summary request means: the one of `articles` whose passages best match its
+        topic, or the latest of them when it gives none."""
+        if not articles:
+            return None
+        if not topic.strip():
+            return max(articles, key=lambda a: (a.published_at[:19], a.title))
+        allowed = {a.source_id for a in articles}
+        for passage in self.retriever.retrieve(topic, self.top_k, filters=filters):
+            if passage.source_id in allowed and passage.similarity >= self.min_score:
+                return next(a for a in articles if a.source_id == passage.source_id)
+        return None
+
+    def _summary(
+        self, article: ArticleInfo, question: str, timings: dict[str, float], started: float
+    ) -> Iterator[str | Answer]:
+        """The model's summary of the article's first passages, citations checked; its lead sentence
+        when the model gives nothing the passages support."""
+        passages = list(article.leads)
+        sentences = context.passage_sentences(passages)  # instructions inside the article are cut out
+        excerpts, budget = [], SUMMARY_WORDS  # the opening of the article, as much as a quick answer affords
+        for n, (passage, row) in enumerate(zip(passages, sentences, strict=True), 1):
+            kept = []
+            for sentence in row:
+                if budget <= 0:
+                    break
+                kept.append(sentence)
+                budget -= len(sentence.split())
+            if kept:
+                excerpts.append(context.Excerpt(n, passage, " ".join(kept)))
+        passages = [e.passage for e in excerpts]
+        messages = self._messages(SUMMARY_QUESTION, [excerpts])
+        pieces: list[str] = []
+        for piece in self.llm.stream(messages, max_tokens=self.max_answer_tokens):
+            if not pieces:
+                timings["first_token_s"] = time.perf_counter() - started
+            pieces.append(piece)
+            yield piece
+        raw = "".join(pieces)
+        checked = [] if looks_like_refusal(raw) else self._check(answer_part(raw), passages, SUMMARY_QUESTION)
+        timings["total_s"] = time.perf_counter() - started
+        head = f"{overview.describe(article)} reports:"
+        if any(s.cited for s in checked):
+            answer = Answer(
+                text=f"{head} {render(checked)}",
+                citations=_citations(checked, passages),
+                passages=passages,
+                standalone_question=question,
+                timings=timings,
+                excerpts=[e.text for e in excerpts],
+            )
+        else:
+            written = overview.Written()
+            written.about(article, self._lead)
+            answer = _written(written, question, timings)
+        yield answer
+
+    def _lead(self, article: ArticleInfo) -> tuple[str, Passage] | None:
+        """The sentence of the article's first passages that stands for it: the one closest in meaning
+        to its title, among those of at least LEAD_WORDS words."""
+        lines = [replace(p, text=p.text.replace("\n", "\n\n")) for p in article.leads]  # a caption's line ends it
+        rows = context.passage_sentences(lines)
+        candidates = [
+            (s, p) for p, row in zip(article.leads, rows, strict=True) for s in row if len(s.split()) >= LEAD_WORDS
+        ]
+        candidates = [(s, p) for s, p in candidates if s.strip() != article.title.strip() and s in p.text]
+        if not candidates:
+            return None
+        vectors = self.retriever.embedder.embed([article.title, *(s for s, _ in candidates)])
+        best = int(np.argmax(vectors[1:] @ vectors[0]))
+        return candidates[best]
 
     def warm_up(self) -> None:
         """Evaluate the fixed start of the answer prompt (the system prompt) once, so the first question
@@ -253,6 +386,14 @@ class Assistant:
         similarity: np.ndarray = vectors[: len(sentences)] @ vectors[len(sentences) :].T
         texts = [f"{p.heading}\n{p.text}" for p in passages]
         return check_citations(raw, texts, similarity=similarity.tolist(), question=question)
+
+
+def _written(written: overview.Written, question: str, timings: dict[str, float]) -> Answer:
+    """An answer built from the catalog: its citations point at the lead passages it quotes."""
+    citations = [Citation(n, written.passages[n - 1], sentence, 1.0) for n, sentence in written.cited]
+    return Answer(
+        text=written.text, citations=citations, passages=written.passages, standalone_question=question, timings=timings
+    )
 
 
 def _worth_reading(passages: list[Passage], floor: float) -> list[Passage]:

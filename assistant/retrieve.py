@@ -59,6 +59,8 @@ class Retriever:
         self.steer = steer
         self.lexical: lexical.LexicalIndex | None = None
         self._meta: list[dict[str, Any]] = []
+        self.version = 0  # counts refreshes: what was derived from the store before is stale
+        self._outlets = query.OutletMatcher(())
         self.generation_file = generation_file
         self._generation = ""
         self._checked = time.monotonic()
@@ -71,6 +73,7 @@ class Retriever:
         The store's current generation is taken as seen, so an ingest this process refreshed after is not
         reloaded a second time by the next query."""
         self._generation = self._read_generation()
+        self.version += 1
         if self.lexical_dir is None:
             return
         self.lexical = lexical.sync(self.lexical_dir, self.store)
@@ -101,6 +104,10 @@ class Retriever:
             return self.generation_file.read_text() if self.generation_file else ""
         except OSError:
             return ""
+
+    def mentions(self, question: str) -> list[query.Mention]:
+        """The indexed outlets `question` names, in order."""
+        return self._outlets.mentions(question)
 
     def knows(self, word: str) -> bool:
         """True when `word` (as BM25 tokenises it) occurs anywhere in the indexed articles."""

@@ -81,3 +81,44 @@ def test_local_llm__warm_up_leaves_the_fixed_prompt_start_cached(real_assistant:
     assert cold["prompt_tokens"] == warm["prompt_tokens"] > 100
     assert cold["prompt_tokens_evaluated"] >= cold["prompt_tokens"] - 1  # nothing was cached
     assert warm["prompt_tokens_evaluated"] <= warm["prompt_tokens"] - 100  # the system prompt was
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is this collection about?", ["3 articles", "US Efforts Fail to Rein in Iraqi Shi’ite Militias"]),
+        ("Which outlets are in the collection?", ["Antiwar.com (1)", "Daily Caller News Foundation (1)"]),
+        ("who wrote these pieces?", ["Jason Ditz", "Jack Phillips", "Saagar Enjeti"]),
+        ("How many articles are there?", ["There are 3 articles"]),
+        ("What does Antiwar.com report?", ["Antiwar.com has 1 article", "Shi’ite militias"]),
+    ],
+)
+def test_collection_questions__answered_from_the_catalog(
+    real_assistant: Assistant, question: str, expected: list[str]
+) -> None:
+    answer = real_assistant.ask(question)
+    assert not answer.refused and all(e in answer.text for e in expected), answer.text
+    for citation in answer.citations:  # a quoted lead sentence is in the passage it cites
+        assert citation.sentence.rstrip(".") in citation.passage.text
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("Summarise the article about the coalition pausing training", "US-Led Coalition Halts Training"),
+        ("Sum up the Antiwar.com story", "US Efforts Fail to Rein in Iraqi"),
+    ],
+)
+def test_collection_summary__the_model_summarises_the_right_article_with_checked_citations(
+    real_assistant: Assistant, question: str, article: str
+) -> None:
+    answer = real_assistant.ask(question)
+    assert not answer.refused and answer.text.startswith(f"“{article}") and answer.citations
+    assert {c.passage.title for c in answer.citations} == {next(p.title for p in answer.passages)}
+    assert all(c.passage.title.startswith(article) for c in answer.citations)
+
+
+def test_collection__a_question_with_a_topic_stays_on_the_normal_path(real_assistant: Assistant) -> None:
+    answer = real_assistant.ask("What does Antiwar.com report about the militias?")
+    assert "has 1 article" not in answer.text and answer.passages
+    assert answer.passages[0].outlet == "Antiwar.com"
