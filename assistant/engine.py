@@ -191,6 +191,12 @@ class Assistant:
         if filters.active:
             filters = filters.resolve(*self.retriever.names())
         articles = [a for a in self.catalog.articles if filters.admits(a.meta)]
+        if filters.active and not articles:  # declined as any question outside its filters is
+            timings["total_s"] = time.perf_counter() - started
+            yield _declined(
+                [], question, timings, decision.before_model([], min_score=1.0, missing=(), filters=filters)
+            )
+            return
         scope = f"{filters.describe()}" if filters.active else ""
         named = sorted({o for m in mentions for o in m.outlets})
         if named:
