@@ -34,12 +34,13 @@ from ingest.index import IngestReport, ensure_seeded, ingest_settled
 from ingest.load import JSON_SUFFIXES, TEXT_SUFFIXES
 
 TITLE = "News Q&A"
-EXAMPLES = [
+QUESTIONS = [  # about the seeds' news (tests/browser_ttft.py times these)
     "How many Sunni civilians did Reuters confirm were killed?",
     "Why did the US-led coalition pause training of Iraqi forces?",
     "What share of the Iranian-backed militias did Brett McGurk call a fundamental problem?",
     "Who wrote the letter suggesting US forces were pulling out of Iraq?",
 ]
+EXAMPLES = ["What is this collection about?", *QUESTIONS]
 UPLOAD_TYPES = [*TEXT_SUFFIXES, *JSON_SUFFIXES]
 MAX_K = 50
 LIKES = ("Like", "Dislike")

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from app import EXAMPLES
+from app import QUESTIONS
 from tests.conftest import PROJECT_DIR, free_port
 from tests.test_browser import ARGS, CHROMIUM
 
@@ -58,7 +58,7 @@ def measure(url: str, runs: int) -> list[dict[str, float]]:
             page.goto(url, wait_until="load")
             box = page.locator("#question textarea")
             box.wait_for(timeout=60_000)
-            box.fill(EXAMPLES[run % len(EXAMPLES)])
+            box.fill(QUESTIONS[run % len(QUESTIONS)])
             page.evaluate(MEASURE)
             box.press("Enter")
             timing = page.evaluate("window.__timing")
