@@ -535,6 +535,7 @@ def _prepare(settings: Settings) -> Assistant:
     assistant = Assistant.from_settings(settings)
     report = ensure_seeded(assistant.store, assistant.retriever.embedder, settings)
     if report:
+        assistant.retriever.refresh()  # the seeds' outlets and BM25 index, before the first question
         print(f"The store was empty: ingested {settings.seeds_dir}: {report.summary()}.", file=sys.stderr)
     if settings.llm == "local":  # the fixed prompt start is read now, not during the first question
         assistant.warm_up()  # (a server, which may be down or paid for, is not called at start-up)

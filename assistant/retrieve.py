@@ -105,8 +105,14 @@ class Retriever:
         except OSError:
             return ""
 
+    def sync(self) -> None:
+        """Catch up with another process's ingest, if there was one (checked at most every RELOAD_CHECK_S)."""
+        with self._lock:
+            self.reload_if_changed()
+
     def mentions(self, question: str) -> list[query.Mention]:
-        """The indexed outlets `question` names, in order."""
+        """The indexed outlets `question` names, in order (after another process's ingest, if any)."""
+        self.sync()
         return self._outlets.mentions(question)
 
     def knows(self, word: str) -> bool:
@@ -125,7 +131,8 @@ class Retriever:
         return text + (f", +{DATE_BONUS} for a date named, per-outlet round-robin" if self.steer else "")
 
     def names(self) -> tuple[set[str], set[str]]:
-        """The outlets and the authors of the indexed articles."""
+        """The outlets and the authors of the indexed articles (the caller holds the lock or accepts a
+        snapshot that a reload may replace)."""
         meta = self._meta if self.lexical is not None else list(self.store.metadata_by_id().values())
         return {str(m.get("outlet", "")) for m in meta} - {""}, {str(m.get("author", "")) for m in meta} - {""}
 

@@ -122,3 +122,16 @@ def test_collection__a_question_with_a_topic_stays_on_the_normal_path(real_assis
     answer = real_assistant.ask("What does Antiwar.com report about the militias?")
     assert "has 1 article" not in answer.text and answer.passages
     assert answer.passages[0].outlet == "Antiwar.com"
+
+
+def test_real_app__a_collection_question_right_after_the_first_start_seeded_the_store(app_url: str) -> None:
+    """`python app.py` on an empty data dir ingests the seeds at start; its outlets are known at once
+    (they were not: the outlet matcher was built before the seeds were in the store)."""
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    answer = client.predict("What does Antiwar.com report?", [], api_name="/ask")
+    assert answer["answer"].startswith("Antiwar.com has 1 article") and answer["citations"], answer["answer"]
+    assert client.predict("How many articles are there?", [], api_name="/ask")["answer"].startswith(
+        "There are 3 articles"
+    )
