@@ -218,7 +218,8 @@ def _chat_tab(demo: gr.Blocks, assistant: Assistant, library: Library, saved: gr
             sources = gr.HTML(present.EMPTY_SOURCES, elem_id="sources")
     handlers = _Chat(assistant, library)
     shown = [chat, sources, saved, side.listing, side.title]
-    llm = {"concurrency_id": "llm", "concurrency_limit": 1, "api_visibility": "private"}
+    slots = library.settings.generation_slots
+    llm = {"concurrency_id": "llm", "concurrency_limit": slots, "api_visibility": "private"}
     private = {"api_visibility": "private"}
     ask_inputs = [box, saved, *side.filters]
     gr.on([box.submit, send.click], handlers.respond, inputs=ask_inputs, outputs=[box, *shown], **llm)  # type: ignore[arg-type]
@@ -378,7 +379,7 @@ def _articles_tab(library: Library, side: _Side) -> None:
 
     table.select(read, outputs=text, api_visibility="private")
     outputs = [status, table, files, side.outlets, side.authors]
-    add.click(upload, inputs=files, outputs=outputs, api_visibility="private", concurrency_id="llm")
+    add.click(upload, inputs=files, outputs=outputs, api_visibility="private", concurrency_id="ingest")
 
 
 def _rows(catalog: Catalog) -> pd.DataFrame:
@@ -495,8 +496,9 @@ def _api(assistant: Assistant, library: Library) -> None:
         """Every indexed article: source_id, title, outlet, author, published_at, chunks."""
         return [a.to_dict() for a in library.catalog.articles]
 
-    gr.api(ask, api_name="ask", concurrency_id="llm", concurrency_limit=1)
-    gr.api(ask_stream, api_name="ask_stream", concurrency_id="llm", concurrency_limit=1)
+    slots = library.settings.generation_slots  # answers generated at once (ASSISTANT_LLM_CONCURRENCY)
+    gr.api(ask, api_name="ask", concurrency_id="llm", concurrency_limit=slots)
+    gr.api(ask_stream, api_name="ask_stream", concurrency_id="llm", concurrency_limit=slots)
     gr.api(retrieve, api_name="retrieve", concurrency_limit=4)
     gr.api(articles, api_name="articles", concurrency_limit=4)
 

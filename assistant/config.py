@@ -44,6 +44,7 @@ class Settings:
     llm_extra_buffers: bool | None = None  # llama.cpp weight repacking; None: off on AMX CPUs (assistant/hardware.py)
     llm_context: int = 4096
     max_answer_tokens: int = 320
+    llm_concurrency: int | None = None  # answers generated at once; None: 1 embedded, 8 with a server
     llm_timeout_s: float = 120.0
     llm_idle_timeout_s: float = 60.0
     max_question_chars: int = 2000
@@ -87,6 +88,7 @@ class Settings:
             "llm_extra_buffers": _auto_flag(env, "ASSISTANT_LLM_EXTRA_BUFFERS"),
             "llm_context": _int(env, "ASSISTANT_LLM_CONTEXT", base.llm_context, low=512),
             "max_answer_tokens": _int(env, "ASSISTANT_MAX_ANSWER_TOKENS", base.max_answer_tokens, low=16),
+            "llm_concurrency": _int(env, "ASSISTANT_LLM_CONCURRENCY", 0, low=1) or None,
             "llm_timeout_s": _float(env, "ASSISTANT_LLM_TIMEOUT", base.llm_timeout_s),
             "llm_idle_timeout_s": _float(env, "ASSISTANT_LLM_IDLE_TIMEOUT", base.llm_idle_timeout_s),
             "max_question_chars": _int(env, "ASSISTANT_MAX_QUESTION_CHARS", base.max_question_chars, low=10),
@@ -124,8 +126,19 @@ class Settings:
             raise ConfigError("ASSISTANT_SECOND_ARTICLE_FLOOR must be between 0 and 1.")
         if self.llm_timeout_s <= 0 or self.llm_idle_timeout_s <= 0:
             raise ConfigError("ASSISTANT_LLM_TIMEOUT and ASSISTANT_LLM_IDLE_TIMEOUT must be more than 0 seconds.")
+        if self.llm == "local" and self.llm_concurrency not in (None, 1):
+            raise ConfigError(
+                "The embedded model answers one question at a time: ASSISTANT_LLM_CONCURRENCY must be 1 "
+                "(or unset) unless ASSISTANT_LLM=openai."
+            )
         if self.chunk_overlap >= self.chunk_tokens:
             raise ConfigError("ASSISTANT_CHUNK_OVERLAP must be smaller than ASSISTANT_CHUNK_TOKENS.")
+
+    @property
+    def generation_slots(self) -> int:
+        """How many answers are generated at once: ASSISTANT_LLM_CONCURRENCY, else 1 for the embedded
+        model (its only safe value) and 8 for an OpenAI-compatible server (which batches them)."""
+        return self.llm_concurrency or (1 if self.llm == "local" else 8)
 
     @property
     def chroma_dir(self) -> Path:

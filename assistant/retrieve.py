@@ -8,8 +8,11 @@
    the score plus half the BM25 score of the words that follow the mention (and +0.5 for a date
    there); the lists are merged round-robin, best first in each round, then the rest by score.
 The BM25 index is read from disk (ingest keeps it current) and reloaded by `refresh()`; no query
-rebuilds it. When another process's ingest rewrites the generation file, the next query (checked at
-most every RELOAD_CHECK_S seconds) reopens the store, whose open client would not see the new vectors.
+rebuilds it. When another process's ingest changes the store (it rewrites the generation file and the
+marker in the collection's metadata, which every replica on the same Chroma server sees), the next
+query (checked at most every RELOAD_CHECK_S seconds) reopens the store and brings the BM25 index up to
+date from the store's contents, reusing the tokens of unchanged chunks. Queries run side by side; a
+reload waits for them and they wait for it.
 It does not rerank with a cross-encoder: none ships its weights in a PyPI package.
 """
 
@@ -17,7 +20,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -64,14 +68,19 @@ class Retriever:
         self.generation_file = generation_file
         self._generation = ""
         self._checked = time.monotonic()
-        self._lock = threading.Lock()
+        self._rw = _ReadWrite()  # queries read side by side; a reload writes alone
+        self._checking = threading.Lock()
         self.refresh()
 
     def refresh(self) -> None:
         """Reload the BM25 index and outlet names (after an ingest); rebuild the index if out of step.
 
         The store's current generation is taken as seen, so an ingest this process refreshed after is not
-        reloaded a second time by the next query."""
+        reloaded a second time by the next query. Queries wait for it and never see it half done."""
+        with self._rw.write():
+            self._refresh()
+
+    def _refresh(self) -> None:
         self._generation = self._read_generation()
         self.version += 1
         if self.lexical_dir is None:
@@ -87,33 +96,42 @@ class Retriever:
         self._masks: dict[Filters, np.ndarray] = {}
 
     def reload_if_changed(self) -> bool:
-        """Reopen the store and refresh when another process's ingest changed it; True if it did."""
-        if self.generation_file is None or time.monotonic() - self._checked < RELOAD_CHECK_S:
+        """Reopen the store and refresh when another process's ingest changed it (the generation file of
+        an embedded store, the marker in a Chroma server's collection); True if it did. Checked at most
+        every RELOAD_CHECK_S seconds, by one caller at a time."""
+        if self.generation_file is None or not self._checking.acquire(blocking=False):
             return False
-        self._checked = time.monotonic()
-        current = self._read_generation()
-        if current == self._generation:
-            return False
-        self.store = self.store.reopen()
-        self.refresh()
-        self._generation = current  # as read before reopening: a later ingest is still to be seen
-        return True
+        try:
+            if time.monotonic() - self._checked < RELOAD_CHECK_S:
+                return False
+            self._checked = time.monotonic()
+            current = self._read_generation()
+            if current == self._generation:
+                return False
+            with self._rw.write():
+                self.store = self.store.reopen()
+                self._refresh()
+                self._generation = current  # as read before reopening: a later ingest is still to be seen
+            return True
+        finally:
+            self._checking.release()
 
     def _read_generation(self) -> str:
         try:
-            return self.generation_file.read_text() if self.generation_file else ""
+            marker = self.generation_file.read_text() if self.generation_file else ""
         except OSError:
-            return ""
+            marker = ""
+        return marker + self.store.generation()
 
     def sync(self) -> None:
-        """Catch up with another process's ingest, if there was one (checked at most every RELOAD_CHECK_S)."""
-        with self._lock:
-            self.reload_if_changed()
+        """Catch up with another process's ingest, if there was one."""
+        self.reload_if_changed()
 
     def mentions(self, question: str) -> list[query.Mention]:
         """The indexed outlets `question` names, in order (after another process's ingest, if any)."""
         self.sync()
-        return self._outlets.mentions(question)
+        with self._rw.read():
+            return self._outlets.mentions(question)
 
     def knows(self, word: str) -> bool:
         """True when `word` (as BM25 tokenises it) occurs anywhere in the indexed articles."""
@@ -152,8 +170,8 @@ class Retriever:
         """
         with stage(timings, "embed_query"):
             vector = self.embedder.embed_one(question)
-        with self._lock:  # a reload swaps the store and the BM25 index; queries do not see it half done
-            self.reload_if_changed()
+        self.reload_if_changed()
+        with self._rw.read():  # a reload swaps the store and the BM25 index; queries do not see it half done
             if filters.active:
                 filters = filters.resolve(*self.names())
             if self.lexical is None or not self.lexical.ids:
@@ -230,6 +248,39 @@ class Retriever:
             if position not in ranked and np.isfinite(score[position]):
                 ranked.append(position)
         return ranked[:k]
+
+
+class _ReadWrite:
+    """Many readers at once, or one writer (a reload) alone."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._readers = 0
+        self._writing = False
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._writing)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._readers -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._writing and not self._readers)
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._writing = False
+                self._changed.notify_all()
 
 
 def _where(meta: list[dict[str, Any]], mask: np.ndarray) -> dict[str, Any]:

@@ -10,6 +10,7 @@ process that opens it); repairing a damaged store is ingest's job (ingest/recove
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,8 @@ from assistant.config import Settings
 from assistant.errors import StoreError
 from assistant.isolate import run_isolated
 from assistant.types import Passage
+
+GENERATION = "generation"  # collection metadata key: changes with every ingest that changed the chunks
 
 
 class Store:
@@ -63,6 +66,20 @@ class Store:
     def close(self) -> None:
         """Release the client (an embedded store's files are reread by the next open)."""
         self._client.close()
+
+    def generation(self) -> str:
+        """The change marker in the collection's metadata, as the store holds it now (a server's other
+        clients see an ingest through it); "" before the first ingest that set one."""
+        with _chroma_errors():
+            current = self._client.get_collection(self._collection.name, embedding_function=None)
+        return str((current.metadata or {}).get(GENERATION, ""))
+
+    def mark_changed(self) -> None:
+        """Set a new change marker (after an ingest that changed the chunks)."""
+        metadata = {k: v for k, v in (self._collection.metadata or {}).items() if not k.startswith("hnsw:")}
+        metadata[GENERATION] = uuid.uuid4().hex
+        with _chroma_errors():
+            self._collection.modify(metadata=metadata)
 
     def count(self) -> int:
         """Number of chunks stored."""

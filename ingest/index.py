@@ -105,7 +105,8 @@ def ingest_settled(
     prune: bool = False,
     progress: bool = True,
 ) -> IngestReport:
-    """`ingest_paths` under the writer lock; records `paths` as sources and stamps the generation file."""
+    """`ingest_paths` under the writer lock; records `paths` as sources and, when the chunks changed,
+    stamps the generation file and the collection's change marker."""
     with writer_lock(settings.data_dir):
         _record_sources(settings.data_dir / SOURCES_FILE, paths, replace=prune)
         report = ingest_paths(
@@ -118,8 +119,9 @@ def ingest_settled(
             prune=prune,
             progress=progress,
         )
-        if report.embedded or report.removed:
-            settings.generation_file.write_text(f"{uuid.uuid4().hex}\n")
+        if report.embedded or report.removed:  # running apps reload: this process's through the file, every
+            settings.generation_file.write_text(f"{uuid.uuid4().hex}\n")  # replica of a Chroma server through
+            store.mark_changed()  # the collection's marker
     return report
 
 

@@ -37,15 +37,31 @@ class ScriptedLLM:
 
 class QuotingLLM:
     """An LLM that answers by quoting the first sentence of passage 1 with `[1]` (so citations check),
-    with a pause before each piece, and records every prompt. Condensing prompts get the last question."""
+    with a pause before each piece, and records every prompt and the most replies it generated at once.
+    Condensing prompts get the last question."""
 
     name = "quoting"
 
     def __init__(self, *, pause_s: float = 0.0) -> None:
+        import threading
+
         self.pause_s = pause_s
         self.calls: list[list[Message]] = []
+        self.streaming = 0  # replies being generated now
+        self.most_at_once = 0  # the most ever generated at once
+        self._count = threading.Lock()
 
     def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
+        with self._count:
+            self.streaming += 1
+            self.most_at_once = max(self.most_at_once, self.streaming)
+        try:
+            yield from self._reply(messages)
+        finally:
+            with self._count:
+                self.streaming -= 1
+
+    def _reply(self, messages: list[Message]) -> Iterator[str]:
         import re
         import time
 

@@ -173,6 +173,31 @@ def test_burst__clients_beyond_the_queue_are_told_busy_and_the_rest_answered(
     assert len(outcomes) == 16 and set(outcomes) == {"answered", "busy"}, outcomes
 
 
+@pytest.mark.parametrize(("llm", "slots", "expected"), [("local", None, 1), ("openai", None, 6), ("openai", 3, 3)])
+def test_concurrency__answers_generated_at_once_follow_the_backend(
+    tmp_path: Path, embedder: Embedder, llm: str, slots: int | None, expected: int
+) -> None:
+    fake = QuotingLLM(pause_s=0.05)  # about a second a reply
+    assistant, settings = seeded_assistant(tmp_path / "data", embedder, fake, queue_size=16)
+    settings = settings.with_(llm=llm, llm_concurrency=slots)  # the app sizes its queue by the backend
+    with serve(app.create_app(assistant, settings)) as url:
+        clients = [Client(url, verbose=False) for _ in range(6)]
+        start = threading.Barrier(len(clients))
+        answers: list[str] = []
+
+        def ask(client: Client) -> None:
+            start.wait()
+            answers.append(client.predict(QUESTION, [], api_name="/ask")["answer"])
+
+        threads = [threading.Thread(target=ask, args=(c,)) for c in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert len(answers) == 6 and all("66" in a for a in answers)
+    assert fake.most_at_once == expected  # embedded: 1; a server: 8 by default (6 asked), or as set
+
+
 def test_login__required_when_configured_and_health_stays_open(tmp_path: Path, embedder: Embedder) -> None:
     assistant, settings = seeded_assistant(tmp_path / "data", embedder, QuotingLLM(), auth=("reader", "s3cret"))
     with serve(app.create_app(assistant, settings)) as url:

@@ -37,8 +37,23 @@ def test_settings__app_defaults_are_closed() -> None:
 
 
 @pytest.mark.parametrize(
+    ("env", "slots"),
+    [
+        ({}, 1),
+        ({"ASSISTANT_LLM_CONCURRENCY": "1"}, 1),
+        ({"ASSISTANT_LLM": "openai"}, 8),
+        ({"ASSISTANT_LLM": "openai", "ASSISTANT_LLM_CONCURRENCY": "16"}, 16),
+    ],
+)
+def test_settings__answers_generated_at_once_follow_the_backend(env: dict[str, str], slots: int) -> None:
+    assert Settings.from_env(env).generation_slots == slots
+
+
+@pytest.mark.parametrize(
     ("name", "value", "message"),
     [
+        ("ASSISTANT_LLM_CONCURRENCY", "2", "The embedded model answers one question at a time"),
+        ("ASSISTANT_LLM_CONCURRENCY", "0", "at least 1"),
         ("ASSISTANT_AUTH", "no-colon", "must be 'user:password'"),
         ("ASSISTANT_AUTH", ":secret", "must be 'user:password'"),
         ("ASSISTANT_MCP", "maybe", "must be 1 or 0"),
