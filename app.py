@@ -185,8 +185,11 @@ def _names(catalog: Catalog) -> tuple[list[str], list[str]]:
 
 
 def _secret(settings: Settings) -> str:
-    """The key the browser's saved conversations are encrypted with, kept in the data dir so they can be
-    read after a restart (Gradio makes a new one per start otherwise)."""
+    """The key the browser's saved conversations are encrypted with: ASSISTANT_BROWSER_KEY (the same on
+    every replica), else one kept in the data dir, so they can be read after a restart (Gradio makes a
+    new one per start otherwise)."""
+    if settings.browser_key:
+        return settings.browser_key
     path = settings.data_dir / "browser-state.key"
     try:
         key = path.read_text().strip()

@@ -57,6 +57,7 @@ class Settings:
     max_upload_mb: int = 10
     link_hosts: tuple[str, ...] = ()
     mcp: bool = False
+    browser_key: str = field(default="", repr=False)  # encrypts saved conversations; shared by replicas
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -101,6 +102,7 @@ class Settings:
             "max_upload_mb": _int(env, "ASSISTANT_MAX_UPLOAD_MB", base.max_upload_mb, low=1),
             "link_hosts": tuple(h.strip().lower() for h in env.get("ASSISTANT_LINK_HOSTS", "").split(",") if h.strip()),
             "mcp": _flag(env, "ASSISTANT_MCP"),
+            "browser_key": env.get("ASSISTANT_BROWSER_KEY", "").strip(),
         }
         settings = cls(**values)  # type: ignore[arg-type]
         settings.validate()
@@ -131,6 +133,8 @@ class Settings:
                 "The embedded model answers one question at a time: ASSISTANT_LLM_CONCURRENCY must be 1 "
                 "(or unset) unless ASSISTANT_LLM=openai."
             )
+        if self.browser_key and len(self.browser_key) < 16:
+            raise ConfigError("ASSISTANT_BROWSER_KEY must be at least 16 characters.")
         if self.chunk_overlap >= self.chunk_tokens:
             raise ConfigError("ASSISTANT_CHUNK_OVERLAP must be smaller than ASSISTANT_CHUNK_TOKENS.")
 

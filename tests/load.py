@@ -4,6 +4,12 @@ Starts `python app.py` on a free port (or targets `--url`, with `--pid` for its 
 `/retrieve` calls all at once, and then runs the chat sessions side by side, each asking its questions
 one after another through `/ask` with its own history, over `gradio_client`. Prints successes, "busy"
 refusals, other errors (failures), p50/p95 latencies and the app's resident memory before and after.
+
+`python -m tests.load --compare [--counts 1,4,8,16] [--questions 3] [--rounds 2]` runs the same
+sessions through `/ask_stream` against two set-ups in one run, same GGUF, same machine: (a) one app with
+the embedded model, (b) `llama-server --parallel 4` behind two app replicas on one `chroma run`
+(sessions alternate between the replicas). It prints, per set-up and number of sessions, answers per
+minute, first-token and total p50/p95, busy and failed, and the memory of every process per round.
 """
 
 from __future__ import annotations
@@ -112,6 +118,141 @@ def _start_app(data: Path) -> tuple[str, subprocess.Popen[bytes]]:
     return url, app
 
 
+def _streamed(client: Any, question: str, history: list[list[str]]) -> tuple[dict[str, Any], float]:
+    """The last update of /ask_stream and the seconds to the first one holding text."""
+    started, first, last = time.monotonic(), float("nan"), None
+    job = client.submit(question, history, api_name="/ask_stream")
+    for update in job:
+        if first != first and update.get("answer"):  # nan: not seen yet
+            first = time.monotonic() - started
+        last = update
+    if last is None:
+        job.result()  # raises what the server said (busy, or an error)
+        raise RuntimeError("no reply")
+    return last, first
+
+
+def _stream_session(url: str, questions: int) -> list[tuple[str, float, float]]:
+    """(outcome, first-token seconds, total seconds) of each question of one session."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    history: list[list[str]] = []
+    results = []
+    for i in range(questions):
+        question = QUESTIONS[i % len(QUESTIONS)]
+        outcome, seconds, result = _timed(_streamed, client, question, list(history))
+        if outcome == "ok":
+            reply, first = result
+            history.append([question, reply["answer"]])
+            results.append(("ok", first, seconds))
+        else:
+            results.append((outcome, float("nan"), seconds))
+    return results
+
+
+def _row(setup: str, sessions: int, results: list[tuple[str, float, float]], wall: float) -> str:
+    ok = [r for r in results if r[0] == "ok"]
+    busy = sum(r[0] == "busy" for r in results)
+    failed = len(results) - len(ok) - busy
+
+    def pct(values: list[float], q: float) -> str:
+        values = sorted(v for v in values if v == v)
+        return f"{values[min(len(values) - 1, int(q * len(values)))]:.1f}" if values else "-"
+
+    first, total = [r[1] for r in ok], [r[2] for r in ok]
+    return (
+        f"| {setup} | {sessions} | {len(ok)} | {60 * len(ok) / wall:.1f} | {pct(first, 0.5)} / {pct(first, 0.95)} s "
+        f"| {pct(total, 0.5)} / {pct(total, 0.95)} s | {busy} | {failed} |"
+    )
+
+
+def _start(
+    name: str, command: list[str], url: str, root: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    from tests.conftest import wait_for_http
+
+    log = root / f"{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+    wait_for_http(url, process, log, timeout_s=300)
+    return process
+
+
+def _embedded(root: Path) -> tuple[list[str], list[subprocess.Popen[bytes]]]:
+    url, app = _start_app(root)
+    return [url], [app]
+
+
+def _batched(root: Path) -> tuple[list[str], list[subprocess.Popen[bytes]]]:
+    from assistant import models
+    from assistant.config import Settings
+    from tests.test_batched_server import CHROMA, llama_server, server_command
+
+    gguf = models.ensure(models.LLM_GGUF, Settings.from_env().model_dir, quiet=True)
+    chroma_port, llm_port = free_port(), free_port()
+    processes = [
+        _start(
+            "chroma",
+            [str(CHROMA), "run", "--path", str(root / "chroma"), "--host", "127.0.0.1", "--port", str(chroma_port)],
+            f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat",
+            root,
+        ),
+        _start(
+            "llama-server", server_command(llama_server(), gguf, llm_port), f"http://127.0.0.1:{llm_port}/health", root
+        ),
+    ]
+    urls = []
+    for name in ("a", "b"):
+        env = {
+            **os.environ,
+            "ASSISTANT_DATA_DIR": str(root / name),
+            "ASSISTANT_LLM": "openai",
+            "OPENAI_BASE_URL": f"http://127.0.0.1:{llm_port}/v1",
+            "ASSISTANT_LLM_CONCURRENCY": "4",
+            "CHROMA_HOST": "127.0.0.1",
+            "CHROMA_PORT": str(chroma_port),
+            "ANONYMIZED_TELEMETRY": "False",
+        }
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/"
+        processes.append(_start(f"app-{name}", [sys.executable, "app.py", "--port", str(port)], url, root, env))
+        urls.append(url)
+    return urls, processes
+
+
+def compare(counts: list[int], questions: int, rounds: int) -> int:
+    """Both set-ups, every session count, `rounds` times; prints the table; 1 when anything failed."""
+    print("| set-up | sessions | answers | answers/min | first token p50 / p95 | total p50 / p95 | busy | failed |")
+    print("|---|---|---|---|---|---|---|---|")
+    failures, memory = 0, []
+    for setup, start in (("embedded model, 1 app", _embedded), ("llama-server --parallel 4, 2 apps", _batched)):
+        with tempfile.TemporaryDirectory(prefix="load-") as scratch:
+            urls, processes = start(Path(scratch))
+            try:
+                rss = [sum(_rss_mb(p.pid) for p in processes)]
+                for round_ in range(1, rounds + 1):
+                    for sessions in counts:
+                        started = time.monotonic()
+                        with ThreadPoolExecutor(max_workers=sessions) as pool:
+                            targets = [urls[i % len(urls)] for i in range(sessions)]  # alternate replicas
+                            done = list(pool.map(_stream_session, targets, [questions] * sessions))
+                        results = [r for s in done for r in s]
+                        name = setup if rounds == 1 else f"{setup}, round {round_}"
+                        print(_row(name, sessions, results, time.monotonic() - started), flush=True)
+                        failures += sum(r[0] not in ("ok", "busy") for r in results)
+                    rss.append(sum(_rss_mb(p.pid) for p in processes))
+                memory.append(f"{setup}: " + " -> ".join(f"{m:.0f} MB" for m in rss))
+            finally:
+                for process in reversed(processes):
+                    process.terminate()
+                    process.wait(timeout=60)
+    print("\nresident memory of all its processes, at the start and after each round:")
+    for line in memory:
+        print(f"- {line}")
+    return 1 if failures else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the load and print the figures; the exit status is 1 when anything failed but "busy"."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -121,7 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="a running app (default: start one)")
     parser.add_argument("--pid", type=int, help="the running app's process id, for its memory")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the load (memory flat: round 2 vs round 1)")
+    parser.add_argument("--compare", action="store_true", help="the embedded model against llama-server + 2 apps")
+    parser.add_argument("--counts", default="1,4,8,16", help="with --compare: the numbers of sessions")
     args = parser.parse_args(argv)
+    if args.compare:
+        return compare([int(n) for n in args.counts.split(",")], args.questions, args.rounds)
     app = None
     with tempfile.TemporaryDirectory(prefix="load-") as scratch:
         if args.url:

@@ -54,6 +54,7 @@ def test_settings__answers_generated_at_once_follow_the_backend(env: dict[str, s
     [
         ("ASSISTANT_LLM_CONCURRENCY", "2", "The embedded model answers one question at a time"),
         ("ASSISTANT_LLM_CONCURRENCY", "0", "at least 1"),
+        ("ASSISTANT_BROWSER_KEY", "short", "at least 16 characters"),
         ("ASSISTANT_AUTH", "no-colon", "must be 'user:password'"),
         ("ASSISTANT_AUTH", ":secret", "must be 'user:password'"),
         ("ASSISTANT_MCP", "maybe", "must be 1 or 0"),
@@ -81,3 +82,14 @@ def test_main__a_busy_port_is_named_at_once_before_anything_is_loaded(
     error = capsys.readouterr().err
     assert f"Cannot listen on 127.0.0.1:{port}" in error and "ASSISTANT_PORT" in error
     assert not (tmp_path / "data").exists()  # no store opened, nothing ingested
+
+
+def test_browser_key__shared_when_set_else_made_once_and_kept_in_the_data_dir(tmp_path: Path) -> None:
+    import app
+
+    settings = Settings.from_env({}).with_(data_dir=tmp_path / "data")
+    made = app._secret(settings)
+    assert len(made) >= 16 and app._secret(settings) == made  # read back, as after a restart
+    assert (tmp_path / "data" / "browser-state.key").stat().st_mode & 0o777 == 0o600
+    shared = Settings.from_env({"ASSISTANT_BROWSER_KEY": "k" * 20}).with_(data_dir=tmp_path / "other")
+    assert app._secret(shared) == "k" * 20 and not (tmp_path / "other" / "browser-state.key").exists()
