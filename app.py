@@ -83,11 +83,10 @@ document.addEventListener("click", (event) => {
 }, true);
 // On a phone the sidebar (conversations, filters) would cover the chat: it starts closed there.
 (() => {
-  if (window.innerWidth >= 768) return;
   const started = Date.now();
-  const timer = setInterval(() => {
+  const timer = setInterval(() => {  // the width is read once the page is laid out
     const toggle = document.querySelector("#sidebar.open .toggle-button");
-    if (toggle) toggle.click();
+    if (toggle && window.innerWidth > 0 && window.innerWidth < 768) toggle.click();
     if (toggle || Date.now() - started > 15000) clearInterval(timer);
   }, 100);
 })();
