@@ -36,6 +36,7 @@ QUESTIONS = [
     "What did they say about it afterwards?",
 ]
 BUSY = ("busy", "queue is full", "too many")
+TIMEOUT_S = 600
 
 
 def _rss_mb(pid: int | None) -> float:
@@ -120,27 +121,30 @@ def _start_app(data: Path) -> tuple[str, subprocess.Popen[bytes]]:
 
 def _streamed(client: Any, question: str, history: list[list[str]]) -> tuple[dict[str, Any], float]:
     """The last update of /ask_stream and the seconds to the first one holding text."""
-    started, first, last = time.monotonic(), float("nan"), None
+    started, first = time.monotonic(), float("nan")
     job = client.submit(question, history, api_name="/ask_stream")
-    for update in job:
-        if first != first and update.get("answer"):  # nan: not seen yet
+    while not job.done():  # polled: iterating a job the full queue turned away can wait for ever
+        if first != first and any(update.get("answer") for update in job.outputs()):  # nan: not seen yet
             first = time.monotonic() - started
-        last = update
-    if last is None:
-        job.result()  # raises what the server said (busy, or an error)
-        raise RuntimeError("no reply")
+        if time.monotonic() - started > TIMEOUT_S:
+            raise TimeoutError(f"no answer within {TIMEOUT_S} s")
+        time.sleep(0.05)
+    last = job.result()  # raises what the server said (busy, or an error)
+    if first != first:
+        first = time.monotonic() - started  # it came whole
     return last, first
 
 
-def _stream_session(url: str, questions: int) -> list[tuple[str, float, float]]:
-    """(outcome, first-token seconds, total seconds) of each question of one session."""
+def _stream_session(url: str, questions: int, start: int = 0) -> list[tuple[str, float, float]]:
+    """(outcome, first-token seconds, total seconds) of each question of one session, which starts at
+    question `start` of QUESTIONS (sessions asking the same prompt at once would measure its cache)."""
     from gradio_client import Client
 
     client = Client(url, verbose=False)
     history: list[list[str]] = []
     results = []
     for i in range(questions):
-        question = QUESTIONS[i % len(QUESTIONS)]
+        question = QUESTIONS[(start + i) % len(QUESTIONS)]
         outcome, seconds, result = _timed(_streamed, client, question, list(history))
         if outcome == "ok":
             reply, first = result
@@ -236,7 +240,7 @@ def compare(counts: list[int], questions: int, rounds: int) -> int:
                         started = time.monotonic()
                         with ThreadPoolExecutor(max_workers=sessions) as pool:
                             targets = [urls[i % len(urls)] for i in range(sessions)]  # alternate replicas
-                            done = list(pool.map(_stream_session, targets, [questions] * sessions))
+                            done = list(pool.map(_stream_session, targets, [questions] * sessions, range(sessions)))
                         results = [r for s in done for r in s]
                         name = setup if rounds == 1 else f"{setup}, round {round_}"
                         print(_row(name, sessions, results, time.monotonic() - started), flush=True)
