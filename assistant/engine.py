@@ -105,7 +105,7 @@ class Assistant:
     @property
     def catalog(self) -> Catalog:
         """The indexed articles, read again after the retriever refreshed (an ingest)."""
-        self.retriever.sync()
+        self.retriever.reload_if_changed()
         if self._catalog is None or self._catalog[0] != self.retriever.version:
             version = self.retriever.version
             self._catalog = (version, Catalog.load(self.retriever.store))

@@ -65,7 +65,7 @@ class Filters:
             return False
         if self.published_after or self.published_before:
             day = str(meta.get("published_at", ""))[:10]
-            if not _is_date(day):
+            if not is_day(day):
                 return False
             if self.published_after and day < self.published_after:
                 return False
@@ -124,7 +124,8 @@ def _date(value: object, field: str) -> str:
         raise InvalidQuestion(f"{field} “{text[:40]}” is not a date; write it YYYY-MM-DD, e.g. 2023-10-05.") from None
 
 
-def _is_date(text: str) -> bool:
+def is_day(text: str) -> bool:
+    """True for an ISO day, YYYY-MM-DD."""
     try:
         date.fromisoformat(text)
     except ValueError:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.catalog import ArticleInfo
+from assistant.filters import is_day
 from assistant.types import Passage
 
 LISTED = 25  # articles listed one by one; beyond, the latest LISTED_LONG and a count
@@ -76,9 +77,9 @@ def overview(articles: Sequence[ArticleInfo], lead: Lead, scope: str = "") -> Wr
         return written
     if len(outlets) > 1:
         written.add("By outlet: " + _counted(outlets, NAMES // 3) + ".")
-    months = Counter(_month(a.published_at) for a in articles if _month(a.published_at))
+    months = Counter(a.published_at[:7] for a in articles if is_day(a.published_at[:10]))  # "2023-10", in order
     if len(months) > 1:
-        written.add("By month: " + ", ".join(f"{m} ({n})" for m, n in sorted(months.items(), key=_month_order)) + ".")
+        written.add("By month: " + ", ".join(f"{_month(m + '-01')} ({n})" for m, n in sorted(months.items())) + ".")
     written.add("The latest:")
     for article in _newest(articles)[:3]:
         written.about(article, lead)
@@ -148,7 +149,7 @@ def count(articles: Sequence[ArticleInfo], part: str, scope: str = "") -> Writte
 def latest(articles: Sequence[ArticleInfo], lead: Lead, scope: str = "") -> Written:
     """The most recently published articles, each with what it is about."""
     written = Written()
-    dated = [a for a in articles if _is_day(a.published_at[:10])]
+    dated = [a for a in articles if is_day(a.published_at[:10])]
     where = f" {scope}" if scope else ""
     if not dated:
         written.add(f"No indexed article{where} has a publication date." if articles else _nothing(scope))
@@ -188,7 +189,7 @@ def _holding(articles: Sequence[ArticleInfo], outlets: Counter[str], scope: str)
 
 
 def _span(articles: Sequence[ArticleInfo]) -> str:
-    days = sorted(a.published_at[:10] for a in articles if _is_day(a.published_at[:10]))
+    days = sorted(a.published_at[:10] for a in articles if is_day(a.published_at[:10]))
     if not days:
         return ""
     return (
@@ -218,38 +219,12 @@ def _be(n: int) -> str:
     return "is" if n == 1 else "are"
 
 
-def _is_day(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _day(published_at: str) -> str:
     text = published_at[:10]
-    return f"{date.fromisoformat(text):%-d %B %Y}" if _is_day(text) else ""
+    return f"{date.fromisoformat(text):%-d %B %Y}" if is_day(text) else ""
 
 
 def _month(published_at: str) -> str:
+    """ "October 2023" for a dated article, "" for one without a date."""
     text = published_at[:10]
-    return f"{date.fromisoformat(text):%B %Y}" if _is_day(text) else ""
-
-
-def _month_order(item: tuple[str, int]) -> tuple[int, int]:
-    month, _ = item
-    name, year = month.rsplit(" ", 1)
-    return int(year), [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ].index(name)
+    return f"{date.fromisoformat(text):%B %Y}" if is_day(text) else ""

@@ -92,7 +92,8 @@ class Retriever:
         self._meta = meta
         self._by_outlet = _positions(str(m.get("outlet", "")) for m in meta)
         self._by_date = _positions(str(m.get("published_at", ""))[:10] for m in meta)
-        self._outlets = query.OutletMatcher(set(self._by_outlet))
+        self._names = _names(meta)
+        self._outlets = query.OutletMatcher(self._names[0])
         self._masks: dict[Filters, np.ndarray] = {}
 
     def reload_if_changed(self) -> bool:
@@ -123,13 +124,9 @@ class Retriever:
             marker = ""
         return marker + self.store.generation()
 
-    def sync(self) -> None:
-        """Catch up with another process's ingest, if there was one."""
-        self.reload_if_changed()
-
     def mentions(self, question: str) -> list[query.Mention]:
         """The indexed outlets `question` names, in order (after another process's ingest, if any)."""
-        self.sync()
+        self.reload_if_changed()
         with self._rw.read():
             return self._outlets.mentions(question)
 
@@ -151,8 +148,9 @@ class Retriever:
     def names(self) -> tuple[set[str], set[str]]:
         """The outlets and the authors of the indexed articles (the caller holds the lock or accepts a
         snapshot that a reload may replace)."""
-        meta = self._meta if self.lexical is not None else list(self.store.metadata_by_id().values())
-        return {str(m.get("outlet", "")) for m in meta} - {""}, {str(m.get("author", "")) for m in meta} - {""}
+        if self.lexical is None:
+            return _names(self.store.metadata_by_id().values())
+        return self._names
 
     def retrieve(
         self,
@@ -281,6 +279,15 @@ class _ReadWrite:
             with self._changed:
                 self._writing = False
                 self._changed.notify_all()
+
+
+def _names(meta: Iterable[dict[str, Any]]) -> tuple[set[str], set[str]]:
+    """The outlets and the authors named in chunk metadata."""
+    outlets, authors = set(), set()
+    for m in meta:
+        outlets.add(str(m.get("outlet", "")))
+        authors.add(str(m.get("author", "")))
+    return outlets - {""}, authors - {""}
 
 
 def _where(meta: list[dict[str, Any]], mask: np.ndarray) -> dict[str, Any]:

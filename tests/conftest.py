@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -56,11 +56,11 @@ def seeded_retriever(tmp_path_factory: pytest.TempPathFactory, embedder: Embedde
     return seeded_store(make_settings(tmp_path_factory.mktemp("seeded") / "data"), embedder)
 
 
-def seeded_store(settings: Settings, embedder: Embedder) -> Retriever:
-    """A retriever over a fresh store in `settings.data_dir` holding the seed articles."""
+def seeded_store(settings: Settings, embedder: Embedder, paths: Sequence[Path] = (SEEDS,)) -> Retriever:
+    """A retriever over a fresh store in `settings.data_dir` holding the articles of `paths` (the seeds)."""
     retriever = build_retriever(settings, embedder)
     ingest_paths(
-        [SEEDS],
+        list(paths),
         store=retriever.store,
         embedder=embedder,
         chunk_tokens=settings.chunk_tokens,
@@ -147,9 +147,11 @@ def serve(app: object, port: int | None = None) -> Iterator[str]:
         thread.join(timeout=30)
 
 
-def seeded_assistant(data_dir: Path, embedder: Embedder, llm: object, **changes: object) -> tuple[Assistant, Settings]:
-    """The real engine over a fresh store in `data_dir` holding the seed articles, with `llm`."""
+def seeded_assistant(
+    data_dir: Path, embedder: Embedder, llm: object, paths: Sequence[Path] = (SEEDS,), **changes: object
+) -> tuple[Assistant, Settings]:
+    """The real engine over a fresh store in `data_dir` holding the articles of `paths` (the seeds), with `llm`."""
     settings = make_settings(data_dir, **changes)
-    retriever = seeded_store(settings, embedder)
+    retriever = seeded_store(settings, embedder, paths)
     prompts = Prompts.load(PROJECT_DIR / "prompts")
     return Assistant(retriever, llm, prompts, max_question_chars=settings.max_question_chars), settings  # type: ignore[arg-type]

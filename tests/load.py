@@ -20,8 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -171,58 +172,22 @@ def _row(setup: str, sessions: int, results: list[tuple[str, float, float]], wal
     )
 
 
-def _start(
-    name: str, command: list[str], url: str, root: Path, env: dict[str, str] | None = None
-) -> subprocess.Popen[bytes]:
-    from tests.conftest import wait_for_http
-
-    log = root / f"{name}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
-    wait_for_http(url, process, log, timeout_s=300)
-    return process
-
-
-def _embedded(root: Path) -> tuple[list[str], list[subprocess.Popen[bytes]]]:
+@contextmanager
+def _embedded(root: Path) -> Iterator[tuple[list[str], list[subprocess.Popen[bytes]]]]:
     url, app = _start_app(root)
-    return [url], [app]
+    try:
+        yield [url], [app]
+    finally:
+        app.terminate()
+        app.wait(timeout=60)
 
 
-def _batched(root: Path) -> tuple[list[str], list[subprocess.Popen[bytes]]]:
-    from assistant import models
-    from assistant.config import Settings
-    from tests.test_batched_server import CHROMA, llama_server, server_command
+@contextmanager
+def _batched(root: Path) -> Iterator[tuple[list[str], list[subprocess.Popen[bytes]]]]:
+    from tests.test_batched_server import batched_stack
 
-    gguf = models.ensure(models.LLM_GGUF, Settings.from_env().model_dir, quiet=True)
-    chroma_port, llm_port = free_port(), free_port()
-    processes = [
-        _start(
-            "chroma",
-            [str(CHROMA), "run", "--path", str(root / "chroma"), "--host", "127.0.0.1", "--port", str(chroma_port)],
-            f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat",
-            root,
-        ),
-        _start(
-            "llama-server", server_command(llama_server(), gguf, llm_port), f"http://127.0.0.1:{llm_port}/health", root
-        ),
-    ]
-    urls = []
-    for name in ("a", "b"):
-        env = {
-            **os.environ,
-            "ASSISTANT_DATA_DIR": str(root / name),
-            "ASSISTANT_LLM": "openai",
-            "OPENAI_BASE_URL": f"http://127.0.0.1:{llm_port}/v1",
-            "ASSISTANT_LLM_CONCURRENCY": "4",
-            "CHROMA_HOST": "127.0.0.1",
-            "CHROMA_PORT": str(chroma_port),
-            "ANONYMIZED_TELEMETRY": "False",
-        }
-        port = free_port()
-        url = f"http://127.0.0.1:{port}/"
-        processes.append(_start(f"app-{name}", [sys.executable, "app.py", "--port", str(port)], url, root, env))
-        urls.append(url)
-    return urls, processes
+    with batched_stack(root) as stack:
+        yield stack.urls, stack.processes
 
 
 def compare(counts: list[int], questions: int, rounds: int) -> int:
@@ -231,26 +196,20 @@ def compare(counts: list[int], questions: int, rounds: int) -> int:
     print("|---|---|---|---|---|---|---|---|")
     failures, memory = 0, []
     for setup, start in (("embedded model, 1 app", _embedded), ("llama-server --parallel 4, 2 apps", _batched)):
-        with tempfile.TemporaryDirectory(prefix="load-") as scratch:
-            urls, processes = start(Path(scratch))
-            try:
-                rss = [sum(_rss_mb(p.pid) for p in processes)]
-                for round_ in range(1, rounds + 1):
-                    for sessions in counts:
-                        started = time.monotonic()
-                        with ThreadPoolExecutor(max_workers=sessions) as pool:
-                            targets = [urls[i % len(urls)] for i in range(sessions)]  # alternate replicas
-                            done = list(pool.map(_stream_session, targets, [questions] * sessions, range(sessions)))
-                        results = [r for s in done for r in s]
-                        name = setup if rounds == 1 else f"{setup}, round {round_}"
-                        print(_row(name, sessions, results, time.monotonic() - started), flush=True)
-                        failures += sum(r[0] not in ("ok", "busy") for r in results)
-                    rss.append(sum(_rss_mb(p.pid) for p in processes))
-                memory.append(f"{setup}: " + " -> ".join(f"{m:.0f} MB" for m in rss))
-            finally:
-                for process in reversed(processes):
-                    process.terminate()
-                    process.wait(timeout=60)
+        with tempfile.TemporaryDirectory(prefix="load-") as scratch, start(Path(scratch)) as (urls, processes):
+            rss = [sum(_rss_mb(p.pid) for p in processes)]
+            for round_ in range(1, rounds + 1):
+                for sessions in counts:
+                    started = time.monotonic()
+                    with ThreadPoolExecutor(max_workers=sessions) as pool:
+                        targets = [urls[i % len(urls)] for i in range(sessions)]  # alternate replicas
+                        done = list(pool.map(_stream_session, targets, [questions] * sessions, range(sessions)))
+                    results = [r for s in done for r in s]
+                    name = setup if rounds == 1 else f"{setup}, round {round_}"
+                    print(_row(name, sessions, results, time.monotonic() - started), flush=True)
+                    failures += sum(r[0] not in ("ok", "busy") for r in results)
+                rss.append(sum(_rss_mb(p.pid) for p in processes))
+            memory.append(f"{setup}: " + " -> ".join(f"{m:.0f} MB" for m in rss))
     print("\nresident memory of all its processes, at the start and after each round:")
     for line in memory:
         print(f"- {line}")

@@ -12,11 +12,7 @@ from gradio_client import Client
 
 import app
 from assistant.embed import Embedder
-from assistant.engine import Assistant
-from assistant.prompts import Prompts
-from assistant.retrieve import build_retriever
-from ingest.index import ingest_paths
-from tests.conftest import MULTIHOP, PROJECT_DIR, make_settings, seeded_assistant, serve
+from tests.conftest import MULTIHOP, seeded_assistant, serve
 from tests.fakes import QuotingLLM
 
 OUTLETS, MONTHS, PER = ("TechCrunch", "The Verge"), ("2023-10", "2023-11"), 4
@@ -39,19 +35,7 @@ def multihop(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> It
             picked += [a for a in corpus if a["source"] == outlet and a["published_at"].startswith(month)][:PER]
     root = tmp_path_factory.mktemp("slice")
     (root / "slice.json").write_text(json.dumps(picked))
-    settings = make_settings(root / "data")
-    retriever = build_retriever(settings, embedder)
-    ingest_paths(
-        [root / "slice.json"],
-        store=retriever.store,
-        embedder=embedder,
-        chunk_tokens=settings.chunk_tokens,
-        chunk_overlap=settings.chunk_overlap,
-        lexical_dir=settings.lexical_dir,
-        progress=False,
-    )
-    retriever.refresh()
-    assistant = Assistant(retriever, QuotingLLM(), Prompts.load(PROJECT_DIR / "prompts"))  # type: ignore[arg-type]
+    assistant, settings = seeded_assistant(root / "data", embedder, QuotingLLM(), [root / "slice.json"])
     with serve(app.create_app(assistant, settings)) as url:
         yield Client(url, verbose=False), picked
 

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -48,19 +50,29 @@ def server_command(binary: str, gguf: Path, port: int, parallel: int = 4) -> lis
     return command
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    """chroma run, llama-server --parallel 4 and two app replicas; yields their URLs and env."""
-    root = tmp_path_factory.mktemp("stack")
+@dataclass
+class Stack:
+    """The running set-up: each replica's URL and environment, every process, the folder of their logs."""
+
+    urls: list[str]
+    envs: list[dict[str, str]]
+    processes: list[subprocess.Popen[bytes]]
+    root: Path
+
+
+@contextmanager
+def batched_stack(root: Path, *, collection: str | None = None) -> Iterator[Stack]:
+    """chroma run, llama-server --parallel 4 and two app replicas on their own data dirs under `root`
+    (logs there too); everything is stopped on exit. Used by these tests and by `tests.load --compare`."""
     gguf = models.ensure(models.LLM_GGUF, Settings.from_env().model_dir, quiet=True)
     chroma_port, llm_port = free_port(), free_port()
-    processes: list[subprocess.Popen[bytes]] = []
+    stack = Stack([], [], [], root)
 
     def start(name: str, command: list[str], url: str, env: dict[str, str] | None = None) -> None:
         log = root / f"{name}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
-        processes.append(process)
+        stack.processes.append(process)
         wait_for_http(url, process, log, timeout_s=240)
 
     try:
@@ -70,7 +82,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
             f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat",
         )
         start("llama-server", server_command(llama_server(), gguf, llm_port), f"http://127.0.0.1:{llm_port}/health")
-        envs, urls = [], []
         for name in ("a", "b"):
             env = {
                 **os.environ,
@@ -80,22 +91,29 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
                 "ASSISTANT_LLM_CONCURRENCY": "4",
                 "CHROMA_HOST": "127.0.0.1",
                 "CHROMA_PORT": str(chroma_port),
-                "ASSISTANT_COLLECTION": "batched",
                 "ANONYMIZED_TELEMETRY": "False",
             }
+            if collection:
+                env["ASSISTANT_COLLECTION"] = collection
             port = free_port()
             start(f"app-{name}", [sys.executable, "app.py", "--port", str(port)], f"http://127.0.0.1:{port}/", env)
-            envs.append(env)
-            urls.append(f"http://127.0.0.1:{port}/")
-        yield {"urls": urls, "envs": envs, "root": root}
+            stack.envs.append(env)
+            stack.urls.append(f"http://127.0.0.1:{port}/")
+        yield stack
     finally:
-        for process in reversed(processes):
+        for process in reversed(stack.processes):
             process.terminate()
             process.wait(timeout=60)
 
 
-def test_questions_sent_to_both_replicas_at_once_are_all_answered_with_citations(stack: dict) -> None:
-    clients = [Client(url, verbose=False) for url in stack["urls"] for _ in range(2)]
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with batched_stack(tmp_path_factory.mktemp("stack"), collection="batched") as running:
+        yield running
+
+
+def test_questions_sent_to_both_replicas_at_once_are_all_answered_with_citations(stack: Stack) -> None:
+    clients = [Client(url, verbose=False) for url in stack.urls for _ in range(2)]
     start = threading.Barrier(len(clients))
     answers: dict[int, dict] = {}
 
@@ -114,8 +132,8 @@ def test_questions_sent_to_both_replicas_at_once_are_all_answered_with_citations
         assert QUESTIONS[i][1] in answer["answer"], (QUESTIONS[i][0], answer["answer"])
 
 
-def test_an_article_ingested_through_replica_a_is_answered_from_replica_b(stack: dict) -> None:
-    article = stack["root"] / "harbour.md"
+def test_an_article_ingested_through_replica_a_is_answered_from_replica_b(stack: Stack) -> None:
+    article = stack.root / "harbour.md"
     article.write_text(
         "# Harbour bridge reopens after repairs\n\nThe Kestrel Bay harbour bridge reopened on Monday after "
         "eleven weeks of repairs costing 4.2 million dollars. Engineers replaced forty cables.\n"
@@ -123,13 +141,13 @@ def test_an_article_ingested_through_replica_a_is_answered_from_replica_b(stack:
     done = subprocess.run(
         [sys.executable, "-m", "ingest", "--quiet", str(article)],
         cwd=PROJECT_DIR,
-        env=stack["envs"][0],
+        env=stack.envs[0],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    answer = Client(stack["urls"][1], verbose=False).predict(
+    answer = Client(stack.urls[1], verbose=False).predict(
         "How long did the Kestrel Bay harbour bridge repairs take?", [], api_name="/ask"
     )
     assert (

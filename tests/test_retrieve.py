@@ -9,8 +9,7 @@ import pytest
 
 from assistant.embed import Embedder
 from assistant.retrieve import Retriever, build_retriever
-from ingest.index import ingest_paths
-from tests.conftest import make_settings
+from tests.conftest import make_settings, seeded_store
 
 ARTICLES = [
     (
@@ -38,19 +37,7 @@ def retriever(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> R
         for i, (s, d, t, b) in enumerate(ARTICLES)
     ]
     (folder / "articles.json").write_text(json.dumps(records))
-    settings = make_settings(folder / "data")
-    retriever = build_retriever(settings, embedder)
-    ingest_paths(
-        [folder / "articles.json"],
-        store=retriever.store,
-        embedder=embedder,
-        chunk_tokens=256,
-        chunk_overlap=32,
-        lexical_dir=settings.lexical_dir,
-        progress=False,
-    )
-    retriever.refresh()
-    return retriever
+    return seeded_store(make_settings(folder / "data"), embedder, [folder / "articles.json"])
 
 
 def test_retrieve__ranks_the_matching_text_first_and_scores_descend(retriever: Retriever) -> None:
