@@ -1,6 +1,6 @@
 """The Gradio app: chat with clickable citations, an Articles tab with upload, feedback, and named API
 endpoints, mounted in a FastAPI app that also serves GET /healthz. Wiring only: formatting is in
-`assistant/present.py`.
+`assistant/presentation/render.py`.
 
 `python app.py [--host H] [--port P]` assembles the embedded models if needed, ingests `seeds/` when
 the store is empty, and serves on 127.0.0.1:7860. Every answer comes from `Assistant` as an `Answer`.
@@ -25,16 +25,19 @@ import gradio as gr
 import pandas as pd
 from fastapi import FastAPI
 
-from assistant import Answer, Assistant, AssistantError, Settings, conversations, feedback, llm_probe, present
-from assistant.catalog import Catalog
+from assistant import Answer, Assistant, AssistantError, Settings
 from assistant.errors import InvalidQuestion
-from assistant.filters import Filters
-from assistant.validate import clean_history, clean_question
+from assistant.generation import probe as llm_probe
+from assistant.presentation import conversations, feedback
+from assistant.presentation import render as present
+from assistant.question.filters import Filters
+from assistant.question.validate import clean_history, clean_question
+from assistant.retrieval.catalog import Catalog
 from ingest.index import IngestReport, ensure_seeded, ingest_settled
 from ingest.load import JSON_SUFFIXES, TEXT_SUFFIXES
 
 TITLE = "News Q&A"
-QUESTIONS = [  # about the seeds' news (tests/browser_ttft.py times these)
+QUESTIONS = [  # about the seeds' news (tests/tools/browser_ttft.py times these)
     "How many Sunni civilians did Reuters confirm were killed?",
     "Why did the US-led coalition pause training of Iraqi forces?",
     "What share of the Iranian-backed militias did Brett McGurk call a fundamental problem?",

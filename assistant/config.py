@@ -41,7 +41,7 @@ class Settings:
     openai_api_key: str = field(default="", repr=False)
     llm_threads: int = max(1, os.cpu_count() or 1)
     flash_attn: bool = True  # llama.cpp flash attention (README: what it measured here)
-    llm_extra_buffers: bool | None = None  # llama.cpp weight repacking; None: off on AMX CPUs (assistant/hardware.py)
+    llm_extra_buffers: bool | None = None  # llama.cpp weight repacking; None: off on AMX CPUs (generation/hardware.py)
     llm_context: int = 4096
     max_answer_tokens: int = 320
     llm_concurrency: int | None = None  # answers generated at once; None: 1 embedded, 8 with a server

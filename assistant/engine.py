@@ -14,22 +14,25 @@ from dataclasses import replace
 
 import numpy as np
 
-from assistant import collection, context, decision, overview
-from assistant.answerable import answer_part, decline_text, looks_like_refusal, missing_names
-from assistant.byline import byline_answer
-from assistant.catalog import ArticleInfo, Catalog
-from assistant.citations import CheckedSentence, check_citations, render, split_sentences, strip_markers
 from assistant.config import Settings
-from assistant.filters import NO_FILTERS, Filters
-from assistant.llm import LLM, Message, llm_from_settings
-from assistant.prompts import Prompts
-from assistant.query import Mention
-from assistant.question_kind import asks_yes_or_no
-from assistant.retrieve import Retriever, build_retriever
-from assistant.store import Store
+from assistant.generation import excerpts as context
+from assistant.generation import overview
+from assistant.generation.byline import byline_answer
+from assistant.generation.llm import LLM, Message, llm_from_settings
+from assistant.generation.prompts import Prompts
+from assistant.grounding import decision
+from assistant.grounding.answerable import answer_part, decline_text, looks_like_refusal, missing_names
+from assistant.grounding.citations import CheckedSentence, check_citations, render, split_sentences, strip_markers
+from assistant.question import collection
+from assistant.question.filters import NO_FILTERS, Filters
+from assistant.question.kind import asks_yes_or_no
+from assistant.question.mentions import Mention
+from assistant.question.validate import Turn, clean_history, clean_question
+from assistant.retrieval.catalog import ArticleInfo, Catalog
+from assistant.retrieval.retrieve import Retriever, build_retriever
+from assistant.retrieval.store import Store
 from assistant.timing import stage
 from assistant.types import Answer, Citation, Decline, Passage
-from assistant.validate import Turn, clean_history, clean_question
 
 _FOLLOW_UP = re.compile(
     r"\b(he|she|it|its|they|them|their|his|her|this|that|these|those|there|then|former|latter|same|also|"

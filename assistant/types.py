@@ -106,7 +106,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     decline_reason: Decline | None = None
     excerpts: list[str] = field(default_factory=list)
-    signals: tuple[str, ...] = ()  # every decline signal that fired (assistant/decision.py), in order
+    signals: tuple[str, ...] = ()  # every decline signal that fired (assistant/grounding/decision.py), in order
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Answer:

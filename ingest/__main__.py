@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.embed import Embedder
 from assistant.errors import AssistantError
-from assistant.store import Store
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.store import Store
 from ingest.index import ingest_settled
 from ingest.recover import recover_store
 

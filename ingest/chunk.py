@@ -14,7 +14,7 @@ from typing import Any
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.utils import get_tokenizer
 
-from assistant.lexical import search_header
+from assistant.retrieval.lexical import search_header
 from ingest.load import Article
 
 

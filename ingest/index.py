@@ -19,10 +19,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant import lexical
 from assistant.config import Settings
-from assistant.embed import Embedder
-from assistant.store import Store
+from assistant.retrieval import lexical
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.store import Store
 from ingest.chunk import Chunk, chunk_article
 from ingest.load import Problem, load_paths
 from ingest.lock import writer_lock

@@ -14,8 +14,8 @@ import shutil
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.embed import Embedder
-from assistant.store import Store, probe
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.store import Store, probe
 from ingest.index import ingest_settled, recorded_sources
 from ingest.lock import writer_lock
 

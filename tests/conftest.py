@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PROJECT_DIR, Settings
-from assistant.embed import Embedder
 from assistant.engine import Assistant
-from assistant.prompts import Prompts
-from assistant.retrieve import Retriever, build_retriever
-from assistant.store import Store
+from assistant.generation.prompts import Prompts
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.retrieve import Retriever, build_retriever
+from assistant.retrieval.store import Store
 from ingest.index import ingest_paths
 from tests.fakes import ScriptedLLM
 

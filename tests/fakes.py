@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.embed import Embedder
-from assistant.llm import Message
+from assistant.generation.llm import Message
+from assistant.retrieval.embed import Embedder
 
 
 class ScriptedLLM:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answerable import (
+from assistant.grounding.answerable import (
     answer_part,
     answers_the_kind,
     decline_text,

@@ -13,9 +13,9 @@ import pytest
 from gradio_client import Client
 
 import app
-from assistant import conversations
-from assistant.embed import Embedder
 from assistant.errors import InvalidQuestion
+from assistant.presentation import conversations
+from assistant.retrieval.embed import Embedder
 from ingest.index import recorded_sources
 from tests.conftest import seeded_assistant, serve
 from tests.fakes import QuotingLLM

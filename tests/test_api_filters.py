@@ -11,7 +11,7 @@ import pytest
 from gradio_client import Client
 
 import app
-from assistant.embed import Embedder
+from assistant.retrieval.embed import Embedder
 from tests.conftest import MULTIHOP, seeded_assistant, serve
 from tests.fakes import QuotingLLM
 

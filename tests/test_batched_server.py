@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
-from assistant import hardware, models
+from assistant import models
 from assistant.config import PROJECT_DIR, Settings
+from assistant.generation import hardware
 from tests.conftest import free_port, wait_for_http
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -63,7 +64,7 @@ class Stack:
 @contextmanager
 def batched_stack(root: Path, *, collection: str | None = None) -> Iterator[Stack]:
     """chroma run, llama-server --parallel 4 and two app replicas on their own data dirs under `root`
-    (logs there too); everything is stopped on exit. Used by these tests and by `tests.load --compare`."""
+    (logs there too); everything is stopped on exit. Used by these tests and by `tests.tools.load --compare`."""
     gguf = models.ensure(models.LLM_GGUF, Settings.from_env().model_dir, quiet=True)
     chroma_port, llm_port = free_port(), free_port()
     stack = Stack([], [], [], root)

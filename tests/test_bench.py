@@ -12,7 +12,7 @@ import pytest
 
 from assistant.bench import measure, summary
 from assistant.bench.pipelines import Baseline, Ours, Reply
-from assistant.embed import Embedder
+from assistant.retrieval.embed import Embedder
 from tests.conftest import SEEDS, make_settings
 from tests.fakes import ScriptedLLM
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 import app
-from assistant import feedback
-from assistant.conversations import title_for
-from assistant.embed import Embedder
+from assistant.presentation import feedback
+from assistant.presentation.conversations import title_for
+from assistant.retrieval.embed import Embedder
 from tests.conftest import ARTIFACTS, free_port, seeded_assistant, serve
 from tests.fakes import QuotingLLM
 

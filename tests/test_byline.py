@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.byline import byline_answer
+from assistant.generation.byline import byline_answer
 from assistant.types import Passage
 
 TRAINING = "Why Is The US Training Iranian-Backed Militias?"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.catalog import Catalog, join_overlapping
-from assistant.retrieve import Retriever
+from assistant.retrieval.catalog import Catalog, join_overlapping
+from assistant.retrieval.retrieve import Retriever
 
 
 @pytest.mark.parametrize(

@@ -17,10 +17,10 @@ from gradio_client import Client
 
 import app
 from assistant.config import PROJECT_DIR, Settings
-from assistant.embed import Embedder
 from assistant.engine import Assistant
-from assistant.prompts import Prompts
-from assistant.retrieve import build_retriever
+from assistant.generation.prompts import Prompts
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.retrieve import build_retriever
 from tests.conftest import free_port, make_settings, serve, wait_for_http
 from tests.fakes import QuotingLLM
 

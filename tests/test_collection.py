@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import overview
-from assistant.catalog import ArticleInfo
-from assistant.collection import Request, classify
+from assistant.generation import overview
+from assistant.question.collection import Request, classify
+from assistant.retrieval.catalog import ArticleInfo
 from assistant.types import Passage
 
 COLLECTION = [
@@ -106,7 +106,7 @@ def routed(path: str) -> tuple[int, int, int, int]:
     import json
     import re
 
-    from assistant.query import OutletMatcher
+    from assistant.question.mentions import OutletMatcher
     from tests.conftest import MULTIHOP, PROJECT_DIR
 
     outlets = {a["source"] for a in json.loads((MULTIHOP / "corpus.json").read_text())}
@@ -132,7 +132,7 @@ def test_classify__on_questions_written_by_someone_who_never_saw_it() -> None:
 def test_classify__never_takes_a_multihop_or_qa_question_for_one_about_the_collection() -> None:
     import json
 
-    from assistant.query import OutletMatcher
+    from assistant.question.mentions import OutletMatcher
     from tests.conftest import MULTIHOP, PROJECT_DIR
 
     corpus = json.loads((MULTIHOP / "corpus.json").read_text())

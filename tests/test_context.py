@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.context import GAP, Excerpt, asks_about_several, by_article, passage_sentences, select
+from assistant.generation.excerpts import GAP, Excerpt, asks_about_several, by_article, passage_sentences, select
 from assistant.types import Passage
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from assistant import conversations as c
+from assistant.presentation import conversations as c
 from assistant.types import Answer
 
 

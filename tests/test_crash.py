@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PROJECT_DIR
-from assistant.lexical import LexicalIndex, ids_digest
+from assistant.retrieval.lexical import LexicalIndex, ids_digest
 from tests.conftest import MULTIHOP, make_settings
 
 ARTICLES = 40
@@ -37,7 +37,7 @@ def _ingest(corpus: Path, data: Path) -> subprocess.Popen[bytes]:
 def _chunks(data: Path) -> dict[str, list[object]]:
     """Every chunk's [text, metadata] by id, read by a fresh process."""
     script = (
-        "import json; from assistant.retrieve import build_retriever; from assistant.config import Settings; "
+        "import json; from assistant.retrieval.retrieve import build_retriever; from assistant.config import Settings; "
         "s = build_retriever(Settings.from_env()).store; print(json.dumps({i: [t, m] for i, t, m in s.documents()}))"
     )
     run = subprocess.run(

@@ -6,8 +6,8 @@ import pytest
 
 from assistant.config import Settings
 from assistant.engine import Assistant
-from assistant.llm import LocalLLM
-from assistant.retrieve import Retriever
+from assistant.generation.llm import LocalLLM
+from assistant.retrieval.retrieve import Retriever
 
 
 @pytest.fixture(scope="module")

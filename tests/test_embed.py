@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.embed import DIMENSION, Embedder
+from assistant.retrieval.embed import DIMENSION, Embedder
 
 
 def test_embed__unit_vectors_of_the_model_dimension(embedder: Embedder) -> None:
@@ -41,7 +41,7 @@ def test_embed__repeated_texts_come_from_the_cache_unchanged(embedder: Embedder)
 
 
 def test_embed__cache_keeps_only_the_most_recent_texts(embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("assistant.embed.CACHE_SIZE", 2)
+    monkeypatch.setattr("assistant.retrieval.embed.CACHE_SIZE", 2)
     for text in ("alpha text", "beta text", "gamma text"):
         embedder.embed([text])
     assert list(embedder._cache) == ["beta text", "gamma text"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant import feedback
 from assistant.evaluate.qa import load_items
+from assistant.presentation import feedback
 from assistant.types import Answer, Citation, Passage
 
 PASSAGE = Passage(

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant.errors import InvalidQuestion
-from assistant.filters import NO_FILTERS, Filters
+from assistant.question.filters import NO_FILTERS, Filters
 
 OUTLETS = {"Antiwar.com", "Cnbc | World Business News Leader", "The Verge"}
 AUTHORS = {"Jason Ditz", "Saagar Enjeti"}

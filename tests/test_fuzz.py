@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from assistant.citations import parse_markers, split_sentences
 from assistant.engine import Assistant
 from assistant.errors import AssistantError
-from assistant.prompts import Prompts
-from assistant.retrieve import Retriever
+from assistant.generation.prompts import Prompts
+from assistant.grounding.citations import parse_markers, split_sentences
+from assistant.retrieval.retrieve import Retriever
 from assistant.types import Answer
 from tests.conftest import PROJECT_DIR, SEEDS
 from tests.fakes import MemoEmbedder, ScriptedLLM

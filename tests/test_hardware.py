@@ -8,7 +8,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import ConfigError
-from assistant.hardware import cpu_flags, cpu_model, use_extra_buffers
+from assistant.generation.hardware import cpu_flags, cpu_model, use_extra_buffers
 
 # The first lines of /proc/cpuinfo on the two kinds of server this product runs on (flags shortened).
 XEON_AMX = """processor\t: 0

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from assistant.config import PROJECT_DIR, Settings
-from assistant.embed import Embedder
-from assistant.store import Store
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.store import Store
 from ingest.index import ingest_paths
 from tests.conftest import SEEDS
 

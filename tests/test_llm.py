@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import LLMUnavailable
-from assistant.llm import OpenAILLM, _sse_piece, model_params
+from assistant.generation.llm import OpenAILLM, _sse_piece, model_params
 from tests.conftest import free_port
 
 

@@ -15,9 +15,9 @@ import pytest
 
 from assistant.config import PROJECT_DIR
 from assistant.errors import LLMUnavailable
-from assistant.llm import OpenAILLM
+from assistant.generation.llm import OpenAILLM
 from tests.conftest import free_port, wait_for_http
-from tests.fault_server import FaultServer
+from tests.tools.fault_server import FaultServer
 
 FAULTS = {
     "429": "The language model server is busy (HTTP 429); try again in a moment.",

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant import hardware, llm_probe, models
+from assistant import models
 from assistant.config import PROJECT_DIR, Settings
 from assistant.errors import ModelError
+from assistant.generation import hardware
+from assistant.generation import probe as llm_probe
 from assistant.isolate import run_isolated
 from tests.conftest import free_port, make_settings
 

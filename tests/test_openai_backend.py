@@ -1,5 +1,5 @@
 """ASSISTANT_LLM=openai against a real OpenAI-compatible server: llama-cpp-python's, started on 127.0.0.1
-through our launcher (`python -m assistant.llm_server`), which loads the model as the app does."""
+through our launcher (`python -m assistant.generation.server`), which loads the model as the app does."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 from assistant import models
 from assistant.config import PROJECT_DIR, Settings
 from assistant.engine import Assistant
-from assistant.llm import OpenAILLM, llm_from_settings
-from assistant.prompts import Prompts
-from assistant.retrieve import Retriever
+from assistant.generation.llm import OpenAILLM, llm_from_settings
+from assistant.generation.prompts import Prompts
+from assistant.retrieval.retrieve import Retriever
 from tests.conftest import free_port, wait_for_http
 
 
@@ -27,7 +27,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     command = [
         sys.executable,
         "-m",
-        "assistant.llm_server",
+        "assistant.generation.server",
         "--model",
         str(gguf),
         "--host",

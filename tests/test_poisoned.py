@@ -8,14 +8,14 @@ import re
 
 import pytest
 
-from assistant.citations import split_sentences
 from assistant.config import PROJECT_DIR, Settings
-from assistant.context import addresses_the_model
-from assistant.embed import Embedder
 from assistant.engine import Assistant
-from assistant.llm import llm_from_settings
-from assistant.prompts import Prompts
-from assistant.retrieve import Retriever, build_retriever
+from assistant.generation.excerpts import addresses_the_model
+from assistant.generation.llm import llm_from_settings
+from assistant.generation.prompts import Prompts
+from assistant.grounding.citations import split_sentences
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.retrieve import Retriever, build_retriever
 from ingest.index import ingest_settled
 from tests.conftest import MULTIHOP, SEEDS, make_settings
 from tests.fakes import ScriptedLLM

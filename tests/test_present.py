@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from assistant import present
+from assistant.presentation import render as present
 from assistant.types import Answer, Citation, Passage
 
 HOSTILE = [

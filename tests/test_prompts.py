@@ -9,7 +9,7 @@ import pytest
 
 from assistant.config import PROJECT_DIR
 from assistant.errors import PromptError
-from assistant.prompts import Prompts
+from assistant.generation.prompts import Prompts
 
 
 def _copy_prompts(tmp_path: Path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.query import OutletMatcher, dates, segments
+from assistant.question.mentions import OutletMatcher, dates, segments
 
 OUTLETS = [
     "The Verge",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question_kind import asks_yes_or_no
+from assistant.question.kind import asks_yes_or_no
 
 
 @pytest.mark.parametrize(

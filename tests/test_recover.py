@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import retrieve
 from assistant.config import PROJECT_DIR, Settings
-from assistant.embed import Embedder
 from assistant.errors import StoreError
-from assistant.retrieve import build_retriever
-from assistant.store import Store, probe
+from assistant.retrieval import retrieve
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.retrieve import build_retriever
+from assistant.retrieval.store import Store, probe
 from ingest.index import ingest_settled
 from ingest.lock import writer_lock
 from ingest.recover import recover_store

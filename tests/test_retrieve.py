@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embed import Embedder
-from assistant.retrieve import Retriever, build_retriever
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.retrieve import Retriever, build_retriever
 from tests.conftest import make_settings, seeded_store
 
 ARTICLES = [

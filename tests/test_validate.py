@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import InvalidQuestion
-from assistant.validate import MAX_TURNS, clean_history, clean_question
+from assistant.question.validate import MAX_TURNS, clean_history, clean_question
 
 
 @pytest.mark.parametrize(

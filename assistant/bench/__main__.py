@@ -18,9 +18,9 @@ from assistant.bench import measure, summary
 from assistant.bench.app_probe import started_app
 from assistant.bench.pipelines import Baseline, Ours
 from assistant.config import PROJECT_DIR, Settings
-from assistant.embed import Embedder
 from assistant.errors import AssistantError
-from assistant.llm import LLM, llm_from_settings
+from assistant.generation.llm import LLM, llm_from_settings
+from assistant.retrieval.embed import Embedder
 
 MULTIHOP = PROJECT_DIR.parent / "shared" / "benchmarks" / "multihop-rag"
 WARM_UP = "What did the coalition say about training Iraqi forces?"

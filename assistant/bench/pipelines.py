@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
-from assistant.embed import Embedder
 from assistant.engine import Assistant
-from assistant.llm import LLM
-from assistant.retrieve import build_retriever
-from assistant.store import open_collection
+from assistant.generation.llm import LLM
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.retrieve import build_retriever
+from assistant.retrieval.store import open_collection
 from assistant.types import Answer
 from ingest.index import ingest_paths
 from ingest.lock import writer_lock

@@ -8,9 +8,9 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from assistant import hardware
 from assistant.config import Settings
-from assistant.llm import LLM
+from assistant.generation import hardware
+from assistant.generation.llm import LLM
 
 # headline key -> (label, unit, where it comes from in a pipeline's results)
 HEADLINE = {

@@ -19,16 +19,16 @@ from typing import Any
 
 from tqdm import tqdm
 
-from assistant.answerable import looks_like_refusal
-from assistant.citations import split_sentences, strip_markers
 from assistant.config import Settings
-from assistant.decision import SIGNALS
 from assistant.engine import Assistant
 from assistant.errors import AssistantError
 from assistant.evaluate import report
 from assistant.evaluate.multihop import benchmark_files, benchmark_settings, ingest_corpus, published
 from assistant.evaluate.text import loose_words, mean, normalise, percentile, squeeze
-from assistant.llm import LLM
+from assistant.generation.llm import LLM
+from assistant.grounding.answerable import looks_like_refusal
+from assistant.grounding.citations import split_sentences, strip_markers
+from assistant.grounding.decision import SIGNALS
 from assistant.types import Answer, Decline
 
 TYPES = ("inference_query", "comparison_query", "temporal_query", "null_query")

@@ -20,7 +20,7 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.evaluate import report
 from assistant.evaluate.text import percentile, squeeze
-from assistant.retrieve import Retriever, build_retriever
+from assistant.retrieval.retrieve import Retriever, build_retriever
 from ingest.index import ingest_settled
 
 K = 10

@@ -15,7 +15,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.citations import (
+from assistant.engine import Assistant
+from assistant.errors import AssistantError
+from assistant.evaluate import report
+from assistant.evaluate.text import contains, mean, normalise, percentile
+from assistant.grounding.citations import (
     SUPPORT_THRESHOLD,
     content_words,
     parse_markers,
@@ -23,11 +27,7 @@ from assistant.citations import (
     strip_markers,
     word_support,
 )
-from assistant.decision import SIGNALS
-from assistant.engine import Assistant
-from assistant.errors import AssistantError
-from assistant.evaluate import report
-from assistant.evaluate.text import contains, mean, normalise, percentile
+from assistant.grounding.decision import SIGNALS
 from assistant.types import Answer, Passage
 
 TYPES = ("factoid", "multi", "followup", "unanswerable", "injection")

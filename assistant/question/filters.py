@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from assistant.errors import InvalidQuestion
-from assistant.query import aliases
+from assistant.question.mentions import aliases
 
 _SHOWN = 8  # known values listed in an error message
 

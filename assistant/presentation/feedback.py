@@ -1,6 +1,6 @@
 """Thumbs up/down on answers, kept as JSONL under the data dir, and turned into Q&A items for evaluation.
 
-`python -m assistant.feedback --to-qa OUT.jsonl` writes one item per liked answer in the format of
+`python -m assistant.presentation.feedback --to-qa OUT.jsonl` writes one item per liked answer in the format of
 `tests/data/qa.jsonl`: a liked answer becomes a factoid (or follow-up) item whose acceptable answer is
 the reply's first sentence and whose evidence is the passage sentence each citation rests on; a liked
 refusal becomes an unanswerable item. Disliked answers are counted, not converted: what the right answer
@@ -17,9 +17,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.citations import split_sentences, strip_markers
 from assistant.config import Settings
-from assistant.present import supporting_sentence
+from assistant.grounding.citations import split_sentences, strip_markers
+from assistant.presentation.render import supporting_sentence
 from assistant.types import Answer
 
 FILE_NAME = "feedback.jsonl"
@@ -76,7 +76,7 @@ def to_qa_item(entry: dict[str, Any], number: int) -> dict[str, Any] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m assistant.feedback --to-qa OUT.jsonl [--feedback PATH]`."""
+    """`python -m assistant.presentation.feedback --to-qa OUT.jsonl [--feedback PATH]`."""
     parser = argparse.ArgumentParser(description="Turn thumbs-up answers into Q&A items for evaluation.")
     parser.add_argument("--to-qa", type=Path, required=True, help="where to write the Q&A items (JSONL)")
     parser.add_argument("--feedback", type=Path, help=f"ratings file (default: DATA_DIR/{FILE_NAME})")

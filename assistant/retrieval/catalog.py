@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.store import Store, to_passage
+from assistant.retrieval.store import Store, to_passage
 from assistant.types import Passage
 
 LEAD_CHUNKS = 2

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.answerable import (
+from assistant.grounding.answerable import (
     answers_the_kind,
     looks_like_refusal,
     mentions_a_name,
 )
-from assistant.filters import NO_FILTERS, Filters
+from assistant.question.filters import NO_FILTERS, Filters
 from assistant.types import Decline, Passage
 
 REASONS = {

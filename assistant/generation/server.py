@@ -1,8 +1,8 @@
-"""`python -m assistant.llm_server [options of python -m llama_cpp.server]`: llama-cpp-python's
+"""`python -m assistant.generation.server [options of python -m llama_cpp.server]`: llama-cpp-python's
 OpenAI-compatible server, loading models as the app does.
 
 llama-cpp-python's own server has no option for llama.cpp's extra buffer types, whose AMX path crashes
-(see `assistant/hardware.py`); this launcher applies ASSISTANT_LLM_EXTRA_BUFFERS (default: off on CPUs
+(see `assistant/generation/hardware.py`); this launcher applies ASSISTANT_LLM_EXTRA_BUFFERS (default: off on CPUs
 with AMX) and hands every argument to that server unchanged. It answers one request at a time and
 ends a running stream when a new request arrives: a server for one reader and for the tests.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import sys
 
-from assistant import hardware
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.llm import model_params
+from assistant.generation import hardware
+from assistant.generation.llm import model_params
 
 
 def main() -> int:

@@ -28,11 +28,12 @@ from typing import Any
 
 import numpy as np
 
-from assistant import lexical, query
 from assistant.config import Settings
-from assistant.embed import Embedder
-from assistant.filters import NO_FILTERS, Filters
-from assistant.store import Store
+from assistant.question import mentions as query
+from assistant.question.filters import NO_FILTERS, Filters
+from assistant.retrieval import lexical
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.store import Store
 from assistant.timing import stage
 from assistant.types import Passage
 

@@ -1,6 +1,6 @@
 """Benchmark (not a test): time from pressing Enter to the first visible answer token in a real browser.
 
-`python -m tests.browser_ttft [--url URL] [--runs N]` drives headless Chromium against URL, or against a
+`python -m tests.tools.browser_ttft [--url URL] [--runs N]` drives headless Chromium against URL, or against a
 fresh `python app.py` (the embedded model) on a free port. Each run opens a new page, asks one of the
 example questions and measures in the page, from the Enter keydown to the first answer text in the
 chat (a MutationObserver, so no polling delay) and to the sources appearing. Prints one line a run

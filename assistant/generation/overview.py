@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from assistant.catalog import ArticleInfo
-from assistant.filters import is_day
+from assistant.question.filters import is_day
+from assistant.retrieval.catalog import ArticleInfo
 from assistant.types import Passage
 
 LISTED = 25  # articles listed one by one; beyond, the latest LISTED_LONG and a count

@@ -1,11 +1,11 @@
-"""`python -m tests.load --sessions 25 --questions 5 --retrieve 200 [--rounds 2]`: load figures for an app.
+"""`python -m tests.tools.load --sessions 25 --questions 5 --retrieve 200 [--rounds 2]`: load figures for an app.
 
 Starts `python app.py` on a free port (or targets `--url`, with `--pid` for its memory), then fires the
 `/retrieve` calls all at once, and then runs the chat sessions side by side, each asking its questions
 one after another through `/ask` with its own history, over `gradio_client`. Prints successes, "busy"
 refusals, other errors (failures), p50/p95 latencies and the app's resident memory before and after.
 
-`python -m tests.load --compare [--counts 1,4,8,16] [--questions 3] [--rounds 2]` runs the same
+`python -m tests.tools.load --compare [--counts 1,4,8,16] [--questions 3] [--rounds 2]` runs the same
 sessions through `/ask_stream` against two set-ups in one run, same GGUF, same machine: (a) one app with
 the embedded model, (b) `llama-server --parallel 4` behind two app replicas on one `chroma run`
 (sessions alternate between the replicas). It prints, per set-up and number of sessions, answers per

@@ -1,4 +1,4 @@
-"""`python -m tests.crash_bench --runs 40`: kill -9 a real ingest at random moments, then recover.
+"""`python -m tests.tools.crash_bench --runs 40`: kill -9 a real ingest at random moments, then recover.
 
 Each run starts `ingest` (this module's `--child` mode: the real `ingest_settled` with real MiniLM vectors
 looked up from a cache built once, so a run spends its time writing to Chroma, not embedding) into an
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from assistant.config import PROJECT_DIR, Settings
-from assistant.embed import Embedder
+from assistant.retrieval.embed import Embedder
 from ingest.chunk import chunk_article
 from ingest.index import ingest_settled
 from ingest.load import load_paths
@@ -46,7 +46,7 @@ def _embedder(cache: Path, settings: Settings) -> MemoEmbedder:
 
 def _child(data: Path, corpus: Path, cache: Path) -> None:
     settings = _settings(data)
-    from assistant.store import Store
+    from assistant.retrieval.store import Store
 
     embedder = _embedder(cache, settings)
     store = Store.open(settings, embed_model=embedder.model_id, dimension=embedder.dimension)
@@ -54,7 +54,7 @@ def _child(data: Path, corpus: Path, cache: Path) -> None:
 
 
 def _ingest(data: Path, corpus: Path, cache: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "tests.crash_bench", "--child", str(data), str(corpus), str(cache)]
+    command = [sys.executable, "-m", "tests.tools.crash_bench", "--child", str(data), str(corpus), str(cache)]
     return subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -104,7 +104,7 @@ def _inspect_child(chroma: Path) -> None:
     """Print the chunks, then check that every stored vector is found by a query (exit 1 if not)."""
     import chromadb
 
-    from assistant.store import _self_check
+    from assistant.retrieval.store import _self_check
 
     client = chromadb.PersistentClient(path=str(chroma), settings=chromadb.Settings(anonymized_telemetry=False))
     got = client.get_collection("articles").get(include=["documents", "metadatas"])
@@ -115,7 +115,7 @@ def _inspect_child(chroma: Path) -> None:
 
 def _inspect(chroma: Path) -> tuple[bool, dict[str, list[object]]]:
     """(every vector found, the chunks), read in a child process: a damaged index may crash it."""
-    command = [sys.executable, "-m", "tests.crash_bench", "--inspect", str(chroma)]
+    command = [sys.executable, "-m", "tests.tools.crash_bench", "--inspect", str(chroma)]
     try:
         run = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from assistant.store import Store
+    from assistant.retrieval.store import Store
 
 SEARCH_FIELDS_SEPARATOR = " | "
 

@@ -1,6 +1,6 @@
 """Deciding that the articles do not answer a question: pure functions over text and passages.
 
-The tests behind the decline signals of `assistant/decision.py`: names and years in the question that
+The tests behind the decline signals of `assistant/grounding/decision.py`: names and years in the question that
 no retrieved passage mentions, a reply that declines, a reply that does not hold the kind of answer
 asked for (a number for "how many", a date for "on what date", a name for "what is the name of" or "in
 which city") beyond what the question already says, and a reply whose cited passages name none of the
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from assistant.citations import split_sentences, strip_markers
+from assistant.grounding.citations import split_sentences, strip_markers
 from assistant.types import Passage
 
 DECLINE = "The articles do not say."

@@ -1,12 +1,12 @@
 """Does the embedded model load and answer on this machine? Found out in a child process first.
 
 llama.cpp is native code: on some CPUs a path in it dies with a segmentation fault (see
-`assistant/hardware.py`), which no `except` can catch, and the app would vanish with exit 139. `check`
+`assistant/generation/hardware.py`), which no `except` can catch, and the app would vanish with exit 139. `check`
 loads the configured GGUF in a child with the app's own settings and asks it for one token after the real
 system prompt; when the child dies or fails, it raises `ModelError` saying what happened and which
 settings to try. Servers (ASSISTANT_LLM=openai) are not probed: they run in their own process.
 
-`python -m assistant.llm_probe` is that child: it reads its settings and messages as JSON on stdin.
+`python -m assistant.generation.probe` is that child: it reads its settings and messages as JSON on stdin.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import json
 import sys
 from pathlib import Path
 
-from assistant import hardware
 from assistant.config import Settings
 from assistant.errors import AssistantError, ModelError
+from assistant.generation import hardware
+from assistant.generation.llm import LocalLLM, gguf_path
+from assistant.generation.prompts import Prompts
 from assistant.isolate import run_isolated
-from assistant.llm import LocalLLM, gguf_path
-from assistant.prompts import Prompts
 
 
 def check(settings: Settings, *, timeout_s: float = 300.0) -> None:
@@ -38,7 +38,7 @@ def check(settings: Settings, *, timeout_s: float = 300.0) -> None:
         "messages": [{"role": "system", "content": system}, {"role": "user", "content": "Reply with one word."}],
     }
     failure = run_isolated(
-        ["-m", "assistant.llm_probe"], doing="loading it and answering", timeout_s=timeout_s, stdin=json.dumps(job)
+        ["-m", __name__], doing="loading it and answering", timeout_s=timeout_s, stdin=json.dumps(job)
     )
     if failure is None:
         return

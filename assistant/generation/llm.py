@@ -20,9 +20,10 @@ from typing import Any, Protocol
 
 import httpx
 
-from assistant import hardware, models
+from assistant import models
 from assistant.config import Settings
 from assistant.errors import LLMUnavailable, ModelError
+from assistant.generation import hardware
 
 Message = dict[str, str]
 
@@ -47,7 +48,7 @@ class LocalLLM:
     states: llama-cpp-python's counts only the KV bytes while each state also copies the logits
     (about 300 MB here), so it grew without bound; after a condense call the next answer re-reads the
     system prompt (about 100 tokens). `extra_buffers` None decides llama.cpp's weight repacking from
-    the CPU (off where it has AMX, whose path crashes: see `assistant/hardware.py`).
+    the CPU (off where it has AMX, whose path crashes: see `assistant/generation/hardware.py`).
     """
 
     def __init__(

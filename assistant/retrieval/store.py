@@ -225,7 +225,7 @@ def probe(settings: Settings, *, timeout_s: float = 120.0) -> str | None:
     vectors; checked in a child process, so a crash or a hang there cannot take this process down."""
     if settings.chroma_host or not (settings.chroma_dir / "chroma.sqlite3").exists():
         return None
-    code = "import sys; from assistant.store import _self_check; _self_check(sys.argv[1], sys.argv[2])"
+    code = "import sys; from assistant.retrieval.store import _self_check; _self_check(sys.argv[1], sys.argv[2])"
     args = ["-c", code, str(settings.chroma_dir), settings.collection]
     failure = run_isolated(args, doing="opening it", timeout_s=timeout_s)
     return None if failure is None else failure.text

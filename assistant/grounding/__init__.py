@@ -1,0 +1,1 @@
+"""Grounding: citation checks and the one answer-or-decline decision, with its reason."""

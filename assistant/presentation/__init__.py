@@ -1,0 +1,1 @@
+"""Presentation: what the page shows (markdown, sources), the browser's conversations, feedback."""

@@ -1,0 +1,1 @@
+"""Tools run by hand or by tests: crash bench, load test, browser time to first token, fault server."""
