@@ -22,7 +22,7 @@ from assistant.generation.llm import LLM, Message, llm_from_settings
 from assistant.generation.prompts import Prompts
 from assistant.grounding import decision
 from assistant.grounding.answerable import answer_part, decline_text, looks_like_refusal, missing_names
-from assistant.grounding.citations import CheckedSentence, check_citations, render, split_sentences, strip_markers
+from assistant.grounding.citations import CheckedSentence, check_citations, render, strip_markers
 from assistant.question import collection
 from assistant.question.filters import NO_FILTERS, Filters
 from assistant.question.kind import asks_yes_or_no
@@ -31,6 +31,7 @@ from assistant.question.validate import Turn, clean_history, clean_question
 from assistant.retrieval.catalog import ArticleInfo, Catalog
 from assistant.retrieval.retrieve import Retriever, build_retriever
 from assistant.retrieval.store import Store
+from assistant.text import split_sentences
 from assistant.timing import stage
 from assistant.types import Answer, Citation, Decline, Passage
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.grounding.citations import check_citations, parse_markers, render, split_sentences, strip_markers
+from assistant.grounding.citations import check_citations, parse_markers, render, strip_markers
+from assistant.text import split_sentences
 
 PASSAGES = [
     "Reuters is now reporting that a confirmed 66 Sunni civilians were killed and at least 1,500 were roughed up.",

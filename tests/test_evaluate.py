@@ -13,7 +13,7 @@ from assistant.engine import Assistant
 from assistant.errors import AssistantError
 from assistant.evaluate import __main__ as cli
 from assistant.evaluate.qa import Item, Result, load_items, run_item, summarise
-from assistant.evaluate.text import contains
+from assistant.evaluate.scoring import contains
 from tests.fakes import ScriptedLLM
 
 COUNT = Item(

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from assistant.engine import Assistant
 from assistant.errors import AssistantError
 from assistant.generation.prompts import Prompts
-from assistant.grounding.citations import parse_markers, split_sentences
+from assistant.grounding.citations import parse_markers
 from assistant.retrieval.retrieve import Retriever
+from assistant.text import split_sentences
 from assistant.types import Answer
 from tests.conftest import PROJECT_DIR, SEEDS
 from tests.fakes import MemoEmbedder, ScriptedLLM

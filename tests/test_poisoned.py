@@ -13,9 +13,9 @@ from assistant.engine import Assistant
 from assistant.generation.excerpts import addresses_the_model
 from assistant.generation.llm import llm_from_settings
 from assistant.generation.prompts import Prompts
-from assistant.grounding.citations import split_sentences
 from assistant.retrieval.embed import Embedder
 from assistant.retrieval.retrieve import Retriever, build_retriever
+from assistant.text import split_sentences
 from ingest.index import ingest_settled
 from tests.conftest import MULTIHOP, SEEDS, make_settings
 from tests.fakes import ScriptedLLM

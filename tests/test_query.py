@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question.mentions import OutletMatcher, dates, segments
+from assistant.question.mentions import OutletMatcher, segments
+from assistant.text import dates
 
 OUTLETS = [
     "The Verge",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.bench.pipelines import Reply
-from assistant.evaluate.text import percentile
+from assistant.evaluate.scoring import percentile
 from ingest.load import load_paths
 
 

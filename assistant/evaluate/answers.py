@@ -24,11 +24,12 @@ from assistant.engine import Assistant
 from assistant.errors import AssistantError
 from assistant.evaluate import report
 from assistant.evaluate.multihop import benchmark_files, benchmark_settings, ingest_corpus, published
-from assistant.evaluate.text import loose_words, mean, normalise, percentile, squeeze
+from assistant.evaluate.scoring import loose_words, mean, normalise, percentile, squeeze
 from assistant.generation.llm import LLM
 from assistant.grounding.answerable import looks_like_refusal
-from assistant.grounding.citations import split_sentences, strip_markers
+from assistant.grounding.citations import strip_markers
 from assistant.grounding.decision import SIGNALS
+from assistant.text import split_sentences
 from assistant.types import Answer, Decline
 
 TYPES = ("inference_query", "comparison_query", "temporal_query", "null_query")

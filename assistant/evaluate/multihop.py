@@ -19,7 +19,7 @@ from tqdm import tqdm
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.evaluate import report
-from assistant.evaluate.text import percentile, squeeze
+from assistant.evaluate.scoring import percentile, squeeze
 from assistant.retrieval.retrieve import Retriever, build_retriever
 from ingest.index import ingest_settled
 

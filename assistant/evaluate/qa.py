@@ -18,16 +18,15 @@ from typing import Any
 from assistant.engine import Assistant
 from assistant.errors import AssistantError
 from assistant.evaluate import report
-from assistant.evaluate.text import contains, mean, normalise, percentile
+from assistant.evaluate.scoring import contains, mean, normalise, percentile
 from assistant.grounding.citations import (
     SUPPORT_THRESHOLD,
-    content_words,
     parse_markers,
-    split_sentences,
     strip_markers,
     word_support,
 )
 from assistant.grounding.decision import SIGNALS
+from assistant.text import content_words, split_sentences
 from assistant.types import Answer, Passage
 
 TYPES = ("factoid", "multi", "followup", "unanswerable", "injection")

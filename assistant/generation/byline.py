@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.grounding.citations import content_words
+from assistant.text import content_words
 from assistant.types import Passage
 
 _AUTHOR = re.compile(r"^\W*who (wrote|authored|penned|is the (author|writer|reporter) of)\b", re.IGNORECASE)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.grounding.citations import content_words, split_sentences
+from assistant.text import content_words, split_sentences
 from assistant.types import Passage
 
 GAP = " … "

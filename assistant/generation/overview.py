@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from assistant.question.filters import is_day
 from assistant.retrieval.catalog import ArticleInfo
+from assistant.text import is_day, plural
 from assistant.types import Passage
 
 LISTED = 25  # articles listed one by one; beyond, the latest LISTED_LONG and a count
@@ -115,11 +115,11 @@ def names(articles: Sequence[ArticleInfo], part: str, scope: str = "") -> Writte
         written.add(f"No indexed article{where} names its {noun}.")
         return written
     written.add(
-        f"{_plural(len(counted), noun)} in {_plural(len(articles), 'article')}{where}: {_counted(counted, NAMES)}."
+        f"{plural(len(counted), noun)} in {plural(len(articles), 'article')}{where}: {_counted(counted, NAMES)}."
     )
     unnamed = sum(1 for a in articles if not field_of(a))
     if unnamed:
-        written.add(f"{_plural(unnamed, 'article')} name{'s' if unnamed == 1 else ''} no {noun}.")
+        written.add(f"{plural(unnamed, 'article')} name{'s' if unnamed == 1 else ''} no {noun}.")
     return written
 
 
@@ -129,19 +129,19 @@ def count(articles: Sequence[ArticleInfo], part: str, scope: str = "") -> Writte
     where = f" {scope}" if scope else ""
     outlets = {a.outlet for a in articles if a.outlet}
     authors = {a.author for a in articles if a.author}
-    in_articles = _plural(len(articles), "article")
+    in_articles = plural(len(articles), "article")
     if part == "outlets":
-        written.add(f"There {_be(len(outlets))} {_plural(len(outlets), 'outlet')}{where}, with {in_articles}.")
+        written.add(f"There {_be(len(outlets))} {plural(len(outlets), 'outlet')}{where}, with {in_articles}.")
     elif part == "authors":
-        written.add(f"There {_be(len(authors))} {_plural(len(authors), 'named author')}{where}, in {in_articles}.")
+        written.add(f"There {_be(len(authors))} {plural(len(authors), 'named author')}{where}, in {in_articles}.")
     elif part == "topics":
         categories = Counter(a.category for a in articles if a.category)
-        text = f"{_plural(len(categories), 'category')}: {_counted(categories)}" if categories else "no categories"
-        written.add(f"The {_plural(len(articles), 'article')}{where} have {text}.")
+        text = f"{plural(len(categories), 'category')}: {_counted(categories)}" if categories else "no categories"
+        written.add(f"The {plural(len(articles), 'article')}{where} have {text}.")
     else:
         written.add(
-            f"There {_be(len(articles))} {_plural(len(articles), 'article')}{where}, "
-            f"from {_plural(len(outlets), 'outlet')} and by {_plural(len(authors), 'named author')}."
+            f"There {_be(len(articles))} {plural(len(articles), 'article')}{where}, "
+            f"from {plural(len(outlets), 'outlet')} and by {plural(len(authors), 'named author')}."
         )
     return written
 
@@ -154,7 +154,7 @@ def latest(articles: Sequence[ArticleInfo], lead: Lead, scope: str = "") -> Writ
     if not dated:
         written.add(f"No indexed article{where} has a publication date." if articles else _nothing(scope))
         return written
-    written.add(f"The latest of {_plural(len(articles), 'article')}{where}:")
+    written.add(f"The latest of {plural(len(articles), 'article')}{where}:")
     for article in _newest(dated)[:LATEST]:
         written.about(article, lead)
     return written
@@ -167,7 +167,7 @@ def outlet_report(articles: Sequence[ArticleInfo], outlets: Sequence[str], lead:
     if not articles:
         written.add(f"No indexed article is from {name} (within the filters).")
         return written
-    written.add(f"{name} has {_plural(len(articles), 'article')} in the collection" + _span(articles) + ".")
+    written.add(f"{name} has {plural(len(articles), 'article')} in the collection" + _span(articles) + ".")
     for article in _newest(articles)[:LATEST]:
         written.about(article, lead)
     if len(articles) > LATEST:
@@ -182,7 +182,7 @@ def _nothing(scope: str) -> str:
 def _holding(articles: Sequence[ArticleInfo], outlets: Counter[str], scope: str) -> str:
     where = f" {scope}" if scope else ""
     return (
-        f"The collection holds {_plural(len(articles), 'article')}{where} from {_plural(len(outlets), 'outlet')}"
+        f"The collection holds {plural(len(articles), 'article')}{where} from {plural(len(outlets), 'outlet')}"
         + _span(articles)
         + "."
     )
@@ -207,12 +207,6 @@ def _counted(counter: Counter[str], limit: int = 12) -> str:
     shown = ", ".join(f"{name} ({n})" for name, n in counter.most_common(limit))
     rest = len(counter) - limit
     return shown + (f" and {rest} more" if rest > 0 else "")
-
-
-def _plural(n: int, noun: str) -> str:
-    if n == 1:
-        return f"1 {noun}"
-    return f"{n:,} {noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'}"
 
 
 def _be(n: int) -> str:

@@ -10,9 +10,10 @@ names in the question. It does not decide whether a supported answer is complete
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
-from assistant.grounding.citations import split_sentences, strip_markers
+from assistant.grounding.citations import strip_markers
+from assistant.text import MONEY, NUMBER, TIME, names, singular, split_sentences
 from assistant.types import Passage
 
 DECLINE = "The articles do not say."
@@ -22,40 +23,19 @@ _REFUSAL = re.compile(
     r"|(cannot|can't|unable to) (answer|determine|find))\b",
     re.IGNORECASE,
 )
-# Capitalised words that are not names of anything the articles would have to mention.
-_NOT_NAMES = frozenset(
-    """a an and according also answer are article articles as based can could did do does for from given
-    how i if in is it me of on or please tell than that the their then there these they this to was were
-    what when where which who whom whose why will with would you your""".split()
-)
 _COUNT_QUESTION = re.compile(
     r"\b(how (many|much)|what (number|percentage|percent|share|proportion|fraction)|how large a)\b", re.IGNORECASE
-)
-_NUMBER = re.compile(
-    r"\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
-    r"|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|quarter|third|none|no one|zero)\b",
-    re.IGNORECASE,
 )
 _MONEY_QUESTION = re.compile(
     r"\bhow much (money|funding|aid|cash)\b|\bhow much (?!of\b).{0,60}\b(cost|costs|spent|spend|spends|paid|pay|"
     r"pays|worth)\b|\bwhat (did|does|will|would) .{0,60}\bcost\b",
     re.IGNORECASE,
 )
-_MONEY = re.compile(
-    r"[$€£]\s*\d[\d,.]*(?:\s*(?:million|billion|trillion|bn))?|\b\d[\d,.]*\s*(?:million|billion|trillion|bn)?\s*"
-    r"(?:dollars?|euros?|pounds?|USD|EUR|GBP)\b",
-    re.IGNORECASE,
-)
 _DATE_QUESTION = re.compile(
     r"\b(on|by|since|until)?\s*(what|which) (date|day|month|year)\b|\bin what year\b", re.IGNORECASE
 )
-_DATE = re.compile(
-    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?![\w])|\b(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
-    r"|\b(1[89]|20)\d\d\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b(yesterday|today|tomorrow)\b"
-    r"|\b(last|this|next|that) (week|month|year|spring|summer|autumn|fall|winter)\b"
-)
 # What a question asks for, and what an answer to it must state that the question does not.
-_KINDS = ((_COUNT_QUESTION, _NUMBER), (_MONEY_QUESTION, _MONEY), (_DATE_QUESTION, _DATE))
+_KINDS = ((_COUNT_QUESTION, NUMBER), (_MONEY_QUESTION, MONEY), (_DATE_QUESTION, TIME))
 _NAME_QUESTION = re.compile(
     r"\bwhat (is|was|were|are) the names? of\b|\bname (the|of the|any|two|three)\b|\bwhich (specific|particular)\b"
     r"|\b(which|what) (city|town|village|province|country|newspaper|network|broadcaster|channel|outlet|agency)\b",
@@ -63,7 +43,6 @@ _NAME_QUESTION = re.compile(
 )
 # A hyphenated word with a lower-case part describes ("Iranian-backed", "anti-ISIS"); it names nothing.
 _DESCRIBING = re.compile(r"[\w'’.]*-[\w'’.-]*")
-_NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*[\w]|(?:19|20)\d\d)(?![\w])")
 
 
 def missing_names(
@@ -73,7 +52,7 @@ def missing_names(
     that `known` (the whole indexed collection) does not contain either."""
     mentioned = _mentioned_in(passages)
     missing = []
-    for word in _names(question):
+    for word in names(question):
         if not mentioned(word) and word not in missing and not any(map(known, _forms(word))):
             missing.append(word)
     return missing
@@ -83,7 +62,7 @@ def mentions_a_name(question: str, cited: Sequence[Passage]) -> bool:
     """False when `question` names things (capitalised words after the first, years) and no cited
     passage mentions any of them: the answer is about something else (a figure taken from a passage on
     another event)."""
-    asked = list(_names(question))
+    asked = list(names(question))
     return not asked or any(map(_mentioned_in(cited), asked))
 
 
@@ -106,7 +85,7 @@ def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:
     if _NAME_QUESTION.search(question):
         asked = {_squash(word) for word in re.findall(r"[\w'’.-]+", question)}
         named = (_DESCRIBING.sub(_unless_a_name, sentence) for sentence in plain)
-        if not any(_squash(name) not in asked for sentence in named for name in _names(sentence)):
+        if not any(_squash(name) not in asked for sentence in named for name in names(sentence)):
             return False
     return True
 
@@ -154,27 +133,10 @@ def decline_text(passages: Sequence[Passage], missing: Sequence[str] = ()) -> st
     return text
 
 
-def _names(text: str) -> Iterator[str]:
-    """The names in `text`: capitalised words after its first word, and years."""
-    first = _first_word_start(text)
-    for match in _NAME.finditer(text):
-        if match.start() != first and match.group(1).casefold() not in _NOT_NAMES:
-            yield match.group(1)
-
-
-def _forms(word: str) -> list[str]:
-    """`word`, and its singular where it looks plural ("Chairmen" -> "Chairman", "Speakers" -> "Speaker")."""
-    if word.endswith("men"):
-        return [word, word[:-3] + "man"]
-    if word.endswith("s") and not word.endswith(("ss", "'s", "’s")) and len(word) > 3:
-        return [word, word[:-1]]
-    return [word]
-
-
 def _squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text.casefold())
 
 
-def _first_word_start(text: str) -> int:
-    match = re.search(r"\w", text)
-    return match.start() if match else 0
+def _forms(word: str) -> list[str]:
+    """`word`, and its singular where it looks plural ("Chairmen" -> "Chairman", "Speakers" -> "Speaker")."""
+    return list(dict.fromkeys((word, singular(word))))

@@ -15,27 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+from assistant.text import content_words, names, split_sentences
+
 MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
-_MARKER_AFTER_STOP = re.compile(r"([.!?…][\"'”’)]*)((?:\s*\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\])+)(\s|$)")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:Gen|Lt|Col|Maj|Capt|Sgt|Adm|Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Pres|St|Jr|Sr|No|Vol|Inc|Corp|Co|Ltd|vs|etc"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|(?:[A-Z]\.){1,3}[A-Z])\.$"
-)
-_CAPITALISED = re.compile(r"(?<![\w'’.-])[A-Z][\w'’.-]*")
 _YES_OR_NO = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
-_WORD = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
 #: Blend of word overlap and embedding similarity at which a passage counts as supporting a sentence.
 SUPPORT_THRESHOLD = 0.5
-_STOPWORDS = frozenset(
-    """
-    a an the and or but if of to in on at by for with from as is are was were be been being has have had do
-    does did not no this that these those it its it's they them their he him his she her we us our you your i
-    me my there here which who whom whose what when where why how than then so such also very can could would
-    should will shall may might must about into over under after before between during said says say according
-    articles article passage passages yes
-    """.split()
-)
 
 
 @dataclass(frozen=True)
@@ -60,38 +45,6 @@ def strip_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of `text`; markers written after the full stop stay with their sentence."""
-    sentences: list[str] = []
-    text = _MARKER_AFTER_STOP.sub(lambda m: f"{m.group(2).rstrip()}{m.group(1)}{m.group(3)}", text.strip())
-    for paragraph in re.split(r"\n\s*\n|\n(?=\s*[-*•]\s)", text):
-        for piece in _pieces(paragraph.strip()):
-            if sentences and _ABBREVIATION.search(sentences[-1]):
-                sentences[-1] += " " + piece  # "Gen. Milley" is one sentence
-            else:
-                sentences.append(piece)
-    return sentences
-
-
-def _pieces(paragraph: str) -> list[str]:
-    cuts = [m.end() for m in _SENTENCE_END.finditer(paragraph)]
-    bounds = zip([0, *cuts], [*cuts, len(paragraph)], strict=True)
-    return [piece.strip() for piece in (paragraph[a:b] for a, b in bounds) if piece.strip()]
-
-
-def content_words(text: str) -> set[str]:
-    """Lower-cased content words of `text` with a light plural/possessive normalisation."""
-    words = set()
-    for word in _WORD.findall(text.lower().replace("’", "'")):
-        word = word.removesuffix("'s").replace(",", "")
-        if word in _STOPWORDS or (len(word) < 2 and not word.isdigit()):
-            continue
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        words.add(word)
-    return words
-
-
 def word_support(sentence: str, passage: str, *, given: frozenset[str] = frozenset()) -> float:
     """Share of the sentence's claim (`claim_words`) found in the passage; 0 when it has none, or when it
     states a number or a name that neither the passage nor the question (`given`, its content words)
@@ -103,7 +56,7 @@ def word_support(sentence: str, passage: str, *, given: frozenset[str] = frozens
     found = content_words(passage)
     if any(word[0].isdigit() and word not in found for word in claim):
         return 0.0
-    if not names(plain) <= found | given:
+    if not _named(plain) <= found | given:
         return 0.0
     return len(claim & found) / len(claim)
 
@@ -113,13 +66,6 @@ def claim_words(sentence: str, given: frozenset[str] = frozenset()) -> set[str]:
     adds none. "The company that is accused of harming publishers is Google" claims "google"."""
     words = content_words(sentence)
     return (words - given) or words
-
-
-def names(sentence: str) -> set[str]:
-    """Content words of the capitalised words of `sentence` after its first word (names of people,
-    places, groups, outlets, months)."""
-    words = [m for m in _CAPITALISED.finditer(sentence) if m.start() > 0]
-    return set().union(*(content_words(m.group()) for m in words)) if words else set()
 
 
 def check_citations(
@@ -163,7 +109,7 @@ def _kept(
     joining facts from two passages); () when even together they do not cover the claim or its numbers
     and names."""
     words = claim_words(claim, given)
-    stated = {w for w in words if w[0].isdigit()} | names(claim)
+    stated = {w for w in words if w[0].isdigit()} | _named(claim)
     strong = [n for n in cited if scores[n - 1] >= threshold]
     covered: set[str] = set().union(*(words & content_words(passages[n - 1]) for n in strong))
     extra = []
@@ -222,3 +168,8 @@ def _support(claim: str, passage: str, cosine: float | None, given: frozenset[st
     if words == 0.0 or cosine is None:
         return words
     return 0.5 * words + 0.5 * max(0.0, cosine)
+
+
+def _named(sentence: str) -> set[str]:
+    """The content words of the names `sentence` states (people, places, groups, outlets, months, years)."""
+    return content_words(" ".join(names(sentence)))

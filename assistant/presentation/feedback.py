@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
-from assistant.grounding.citations import split_sentences, strip_markers
+from assistant.grounding.citations import strip_markers
 from assistant.presentation.render import supporting_sentence
+from assistant.text import split_sentences
 from assistant.types import Answer
 
 FILE_NAME = "feedback.jsonl"

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from assistant.grounding.citations import split_sentences, word_support
+from assistant.grounding.citations import word_support
+from assistant.text import split_sentences
 from assistant.types import Answer, Passage
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")

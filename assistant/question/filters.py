@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.errors import InvalidQuestion
 from assistant.question.mentions import aliases
+from assistant.text import is_day
 
 _SHOWN = 8  # known values listed in an error message
 
@@ -122,15 +123,6 @@ def _date(value: object, field: str) -> str:
         return (date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text).date()).isoformat()
     except ValueError:
         raise InvalidQuestion(f"{field} “{text[:40]}” is not a date; write it YYYY-MM-DD, e.g. 2023-10-05.") from None
-
-
-def is_day(text: str) -> bool:
-    """True for an ISO day, YYYY-MM-DD."""
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _resolved(asked: tuple[str, ...], known: Iterable[str], kind: str, *, short_forms: bool) -> tuple[str, ...]:

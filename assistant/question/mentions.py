@@ -1,9 +1,8 @@
-"""What a news question says about where to look: outlets it names and dates it gives. Pure functions.
+"""What a news question says about where to look: the outlets it names (its dates: `text.dates`). Pure functions.
 
 Outlet names come from the indexed articles' metadata (so nothing is hard-coded); a name matches on
 word boundaries, as written or in its short form before " | ", " - " or ": ", in any case as long as
 its words are capitalised ("CNBC" finds "Cnbc", "the verge of" finds nothing).
-Dates are recognised in the "October 5, 2023" / "Oct. 5, 2023" forms only.
 """
 
 from __future__ import annotations
@@ -11,17 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        "january february march april may june july august september october november december".split(), start=1
-    )
-}
-_DATE = re.compile(r"\b(" + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b", re.IGNORECASE)
+from assistant.text import STOP_WORDS
+
 _MIN_ALIAS = 3
-_SMALL_WORDS = frozenset({"the", "a", "an", "of", "and", "&", "for", "on", "in"})
 
 
 @dataclass(frozen=True)
@@ -66,21 +58,9 @@ def segments(question: str, mentions: list[Mention]) -> list[str]:
     return [question[m.end : end] for m, end in zip(mentions, ends, strict=True)]
 
 
-def dates(text: str) -> set[str]:
-    """ISO dates (YYYY-MM-DD) written in `text`."""
-    found = set()
-    for month, day, year in _DATE.findall(text):
-        number = next(i for name, i in _MONTHS.items() if name.startswith(month.lower()))
-        try:
-            found.add(date(int(year), number, int(day)).isoformat())
-        except ValueError:
-            continue
-    return found
-
-
 def _capitalised(text: str) -> bool:
     """Names are written capitalised: "the Verge" names an outlet, "the verge of" does not."""
-    words = [w for w in re.split(r"[\s|:-]+", text) if w and w.casefold() not in _SMALL_WORDS]
+    words = [w for w in re.split(r"[\s|:-]+", text) if w[:1].isalnum() and w.casefold() not in STOP_WORDS]
     return all(w[0].isupper() or w[0].isdigit() for w in words)
 
 

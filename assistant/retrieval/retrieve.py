@@ -28,9 +28,10 @@ from typing import Any
 
 import numpy as np
 
+from assistant import text
 from assistant.config import Settings
-from assistant.question import mentions as query
 from assistant.question.filters import NO_FILTERS, Filters
+from assistant.question.mentions import Mention, OutletMatcher, segments
 from assistant.retrieval import lexical
 from assistant.retrieval.embed import Embedder
 from assistant.retrieval.store import Store
@@ -65,7 +66,7 @@ class Retriever:
         self.lexical: lexical.LexicalIndex | None = None
         self._meta: list[dict[str, Any]] = []
         self.version = 0  # counts refreshes: what was derived from the store before is stale
-        self._outlets = query.OutletMatcher(())
+        self._outlets = OutletMatcher(())
         self.generation_file = generation_file
         self._generation = ""
         self._checked = time.monotonic()
@@ -94,7 +95,7 @@ class Retriever:
         self._by_outlet = _positions(str(m.get("outlet", "")) for m in meta)
         self._by_date = _positions(str(m.get("published_at", ""))[:10] for m in meta)
         self._names = _names(meta)
-        self._outlets = query.OutletMatcher(self._names[0])
+        self._outlets = OutletMatcher(self._names[0])
         self._masks: dict[Filters, np.ndarray] = {}
 
     def reload_if_changed(self) -> bool:
@@ -125,7 +126,7 @@ class Retriever:
             marker = ""
         return marker + self.store.generation()
 
-    def mentions(self, question: str) -> list[query.Mention]:
+    def mentions(self, question: str) -> list[Mention]:
         """The indexed outlets `question` names, in order (after another process's ingest, if any)."""
         self.reload_if_changed()
         with self._rw.read():
@@ -217,7 +218,7 @@ class Retriever:
         for chunk_id, similarity in dense:  # chunks beyond the candidates count as 0, as unrelated text scores near 0
             if chunk_id in self._position and high > 0:
                 score[self._position[chunk_id]] += dense_weight * max(0.0, similarity) / high
-        named = query.dates(question) if self.steer else set()
+        named = text.dates(question) if self.steer else set()
         if named:
             score[_members(self._by_date, named)] += DATE_BONUS
         return score
@@ -229,11 +230,11 @@ class Retriever:
         ranked: list[int] = []
         if mentions:
             groups = []
-            for mention, segment in zip(mentions, query.segments(question, mentions), strict=True):
+            for mention, segment in zip(mentions, segments(question, mentions), strict=True):
                 members = _members(self._by_outlet, mention.outlets)
                 members = members[np.isfinite(score[members])]  # outside the filters
                 boost = SEGMENT_WEIGHT * self.weights[0] * _scaled(self.lexical.scores(segment))[members]
-                dated = _members(self._by_date, query.dates(segment))
+                dated = _members(self._by_date, text.dates(segment))
                 if len(dated):
                     boost = boost + SEGMENT_DATE_BONUS * np.isin(members, dated)
                 value = score[members] + boost

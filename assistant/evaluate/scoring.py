@@ -1,4 +1,6 @@
-"""Normalisation used to compare answers and evidence with what the assistant returned."""
+"""How the evaluations score a reply: the benchmarks' matching rules (case, quotes, whitespace) and summary statistics.
+
+These follow the benchmarks' published rules, so they stay apart from the product's text toolkit (`assistant.text`)."""
 
 from __future__ import annotations
 
