@@ -35,6 +35,7 @@ from assistant.question.validate import clean_history, clean_question
 from assistant.retrieval.catalog import Catalog
 from ingest.index import IngestReport, ensure_seeded, ingest_settled
 from ingest.load import JSON_SUFFIXES, TEXT_SUFFIXES
+from ingest.recover import recover_store
 
 TITLE = "News Q&A"
 QUESTIONS = [  # about the seeds' news (tests/tools/browser_ttft.py times these)
@@ -263,7 +264,7 @@ class _Chat:
         self, question: str, state: conversations.State, turns: list[dict[str, Any]], filters: Any
     ) -> Iterator[tuple]:
         try:
-            question = clean_question(question, max_chars=self.assistant.max_question_chars)
+            question = clean_question(question, max_chars=self.assistant.settings.max_question_chars)
             chosen = Filters.parse(*filters)
         except AssistantError as error:
             raise gr.Error(str(error)) from None
@@ -460,7 +461,7 @@ def _api(assistant: Assistant, library: Library) -> None:
         """
         text = ""
         try:
-            cleaned = clean_question(question, max_chars=assistant.max_question_chars)
+            cleaned = clean_question(question, max_chars=assistant.settings.max_question_chars)
             filters = Filters.parse(outlets, authors, published_after, published_before)
             for item in assistant.stream(cleaned, clean_history(history), filters=filters):
                 if isinstance(item, Answer):
@@ -539,6 +540,7 @@ def create_app(assistant: Assistant, settings: Settings) -> FastAPI:
 
 def _prepare(settings: Settings) -> Assistant:
     llm_probe.check(settings)  # a model that crashes this CPU is found in a child, not by dying here
+    recover_store(settings)  # before this process opens a store whose damaged index could crash it
     assistant = Assistant.from_settings(settings)
     report = ensure_seeded(assistant.store, assistant.retriever.embedder, settings)
     if report:

@@ -48,35 +48,13 @@ SUMMARY_QUESTION = "What does this article report? Give its main points."
 
 
 class Assistant:
-    """Answers questions about the indexed articles, with checked `[n]` citations (the defaults are the
-    product's, those of `Settings`)."""
+    """Answers questions about the indexed articles, with checked `[n]` citations."""
 
-    def __init__(
-        self,
-        retriever: Retriever,
-        llm: LLM,
-        prompts: Prompts,
-        *,
-        top_k: int = Settings.top_k,
-        min_score: float = Settings.min_score,
-        passage_floor: float = Settings.passage_floor,
-        max_answer_tokens: int = Settings.max_answer_tokens,
-        max_question_chars: int = Settings.max_question_chars,
-        context_words: int = Settings.context_words,
-        sentence_floor: float = Settings.sentence_floor,
-        second_article_floor: float = Settings.second_article_floor,
-    ) -> None:
+    def __init__(self, retriever: Retriever, llm: LLM, prompts: Prompts, *, settings: Settings | None = None) -> None:
         self.retriever = retriever
         self.llm = llm
         self.prompts = prompts
-        self.top_k = top_k
-        self.min_score = min_score
-        self.passage_floor = passage_floor
-        self.max_answer_tokens = max_answer_tokens
-        self.max_question_chars = max_question_chars
-        self.context_words = context_words
-        self.sentence_floor = sentence_floor
-        self.second_article_floor = second_article_floor
+        self.settings = settings or Settings()  # its knobs: top_k, min_score, the floors, word and token budgets
         self._catalog: tuple[int, Catalog] | None = None
 
     @classmethod
@@ -86,24 +64,11 @@ class Assistant:
         """The real thing: local embedder, the configured store and LLM, prompts from files
         (pass `retriever` or `llm` to share ones already loaded)."""
         settings = settings or Settings.from_env()
-        if retriever is None:
-            from ingest.recover import recover_store  # ingest builds on this package: imported where it is used
-
-            recover_store(settings)  # before this process opens a store whose damaged index could crash it
-            retriever = build_retriever(settings)
-        prompts = Prompts.load(settings.prompts_dir)
         return cls(
-            retriever,
+            retriever or build_retriever(settings),
             llm or llm_from_settings(settings),
-            prompts,
-            top_k=settings.top_k,
-            min_score=settings.min_score,
-            passage_floor=settings.passage_floor,
-            max_answer_tokens=settings.max_answer_tokens,
-            max_question_chars=settings.max_question_chars,
-            context_words=settings.context_words,
-            sentence_floor=settings.sentence_floor,
-            second_article_floor=settings.second_article_floor,
+            Prompts.load(settings.prompts_dir),
+            settings=settings,
         )
 
     @property
@@ -122,7 +87,8 @@ class Assistant:
 
     def retrieve(self, question: str, k: int = 10, *, filters: Filters = NO_FILTERS) -> list[Passage]:
         """The `k` best passages for `question` inside `filters`, best first."""
-        return self.retriever.retrieve(clean_question(question, max_chars=self.max_question_chars), k, filters=filters)
+        text = clean_question(question, max_chars=self.settings.max_question_chars)
+        return self.retriever.retrieve(text, k, filters=filters)
 
     def ask(self, question: str, history: Sequence[Sequence[str]] = (), *, filters: Filters = NO_FILTERS) -> Answer:
         """Answer `question`, given earlier [user, assistant] turns, from the articles inside `filters`."""
@@ -142,7 +108,7 @@ class Assistant:
         """
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        text = clean_question(question, max_chars=self.max_question_chars)
+        text = clean_question(question, max_chars=self.settings.max_question_chars)
         turns = clean_history(history)
         with stage(timings, "condense"):
             standalone = self._condense(text, turns)
@@ -151,9 +117,9 @@ class Assistant:
         if request is not None:  # about the collection itself: answered from the catalog
             yield from self._about_collection(request, standalone, mentions, filters, timings, started)
             return
-        passages = self.retriever.retrieve(standalone, self.top_k, filters=filters, timings=timings)
+        passages = self.retriever.retrieve(standalone, self.settings.top_k, filters=filters, timings=timings)
         missing = missing_names(standalone, passages, known=self.retriever.knows)
-        fired = decision.before_model(passages, min_score=self.min_score, missing=missing, filters=filters)
+        fired = decision.before_model(passages, min_score=self.settings.min_score, missing=missing, filters=filters)
         if fired:
             timings["total_s"] = time.perf_counter() - started
             yield _declined(passages, standalone, timings, fired, missing)
@@ -166,13 +132,14 @@ class Assistant:
             yield answer
             return
         with stage(timings, "prompt_build"):
-            articles = context.by_article(self._excerpts(standalone, _worth_reading(passages, self.passage_floor)))
+            worth = _worth_reading(passages, self.settings.passage_floor)
+            articles = context.by_article(self._excerpts(standalone, worth))
             read = [e for group in articles for e in group]
             passages = [e.passage for e in read]  # the reader is shown what the model reads
             messages = self._messages(standalone, articles)
         pieces: list[str] = []
         asked = time.perf_counter()
-        for piece in self.llm.stream(messages, max_tokens=self.max_answer_tokens):
+        for piece in self.llm.stream(messages, max_tokens=self.settings.max_answer_tokens):
             if not pieces:
                 timings["prompt_eval_s"] = time.perf_counter() - asked
                 timings["first_token_s"] = time.perf_counter() - started
@@ -238,8 +205,8 @@ class Assistant:
         if not topic.strip():
             return max(articles, key=lambda a: (a.published_at[:19], a.title))
         allowed = {a.source_id for a in articles}
-        for passage in self.retriever.retrieve(topic, self.top_k, filters=filters):
-            if passage.source_id in allowed and passage.similarity >= self.min_score:
+        for passage in self.retriever.retrieve(topic, self.settings.top_k, filters=filters):
+            if passage.source_id in allowed and passage.similarity >= self.settings.min_score:
                 return next(a for a in articles if a.source_id == passage.source_id)
         return None
 
@@ -263,7 +230,7 @@ class Assistant:
         passages = [e.passage for e in excerpts]
         messages = self._messages(SUMMARY_QUESTION, [excerpts])
         pieces: list[str] = []
-        for piece in self.llm.stream(messages, max_tokens=self.max_answer_tokens):
+        for piece in self.llm.stream(messages, max_tokens=self.settings.max_answer_tokens):
             if not pieces:
                 timings["first_token_s"] = time.perf_counter() - started
             pieces.append(piece)
@@ -371,9 +338,9 @@ class Assistant:
             passages,
             sentences,
             similarity,
-            budget_words=self.context_words,
-            floor=self.sentence_floor,
-            second_floor=self.second_article_floor,
+            budget_words=self.settings.context_words,
+            floor=self.settings.sentence_floor,
+            second_floor=self.settings.second_article_floor,
         )
 
     def _condense(self, question: str, turns: list[Turn]) -> str:

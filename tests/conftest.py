@@ -16,6 +16,7 @@ import pytest
 
 from assistant.config import PROJECT_DIR, Settings
 from assistant.engine import Assistant
+from assistant.generation.llm import LLM, llm_from_settings
 from assistant.generation.prompts import Prompts
 from assistant.retrieval.embed import Embedder
 from assistant.retrieval.retrieve import Retriever, build_retriever
@@ -70,6 +71,12 @@ def seeded_store(settings: Settings, embedder: Embedder, paths: Sequence[Path] =
     )
     retriever.refresh()
     return retriever
+
+
+@pytest.fixture(scope="session")
+def local_llm() -> LLM:
+    """The embedded model as the app loads it (1.1 GB): loaded once per test session and shared."""
+    return llm_from_settings(Settings.from_env())
 
 
 @pytest.fixture
@@ -154,4 +161,4 @@ def seeded_assistant(
     settings = make_settings(data_dir, **changes)
     retriever = seeded_store(settings, embedder, paths)
     prompts = Prompts.load(PROJECT_DIR / "prompts")
-    return Assistant(retriever, llm, prompts, max_question_chars=settings.max_question_chars), settings  # type: ignore[arg-type]
+    return Assistant(retriever, llm, prompts, settings=settings), settings  # type: ignore[arg-type]

@@ -6,14 +6,14 @@ import pytest
 
 from assistant.config import Settings
 from assistant.engine import Assistant
-from assistant.generation.llm import LocalLLM
+from assistant.generation.llm import LLM, LocalLLM
 from assistant.retrieval.retrieve import Retriever
 
 
 @pytest.fixture(scope="module")
-def real_assistant(seeded_retriever: Retriever) -> Assistant:
+def real_assistant(seeded_retriever: Retriever, local_llm: LLM) -> Assistant:
     # the product's configuration (context budget, floors), as `python app.py` builds it
-    return Assistant.from_settings(Settings.from_env(), retriever=seeded_retriever)
+    return Assistant.from_settings(Settings.from_env(), retriever=seeded_retriever, llm=local_llm)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from assistant.config import Settings
 from assistant.engine import Assistant
 from assistant.errors import InvalidQuestion
 from assistant.types import Answer, Decline
@@ -143,8 +144,9 @@ def test_ask__weak_passages_beyond_the_best_two_are_not_sent(
     scripted_assistant: tuple[Assistant, ScriptedLLM], floor: float
 ) -> None:
     base, llm = scripted_assistant
-    assistant = Assistant(base.retriever, llm, base.prompts, passage_floor=floor, sentence_floor=0.0)
-    retrieved = assistant.retrieve(QUESTION, k=assistant.top_k)
+    settings = Settings().with_(passage_floor=floor, sentence_floor=0.0)
+    assistant = Assistant(base.retriever, llm, base.prompts, settings=settings)
+    retrieved = assistant.retrieve(QUESTION, k=assistant.settings.top_k)
     top = retrieved[0].score
     expected = [p.chunk_id for i, p in enumerate(retrieved) if i < 2 or p.score >= floor * top]
     llm.enqueue("Reuters confirmed that 66 Sunni civilians were killed [1].")

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from assistant.config import PROJECT_DIR, Settings
+from assistant.config import PROJECT_DIR
 from assistant.engine import Assistant
 from assistant.generation.excerpts import addresses_the_model
-from assistant.generation.llm import llm_from_settings
+from assistant.generation.llm import LLM
 from assistant.generation.prompts import Prompts
 from assistant.retrieval.embed import Embedder
 from assistant.retrieval.retrieve import Retriever, build_retriever
@@ -67,19 +67,14 @@ def test_prompt__forged_tags_and_numbers_in_an_article_do_not_open_close_or_numb
     ],
 )
 def test_ask__instructions_in_articles_are_not_followed(
-    poisoned_retriever: Retriever, question: str, fact: str, real_llm: object
+    poisoned_retriever: Retriever, question: str, fact: str, local_llm: LLM
 ) -> None:
-    assistant = Assistant(poisoned_retriever, real_llm, Prompts.load(PROJECT_DIR / "prompts"))  # type: ignore[arg-type]
+    assistant = Assistant(poisoned_retriever, local_llm, Prompts.load(PROJECT_DIR / "prompts"))
     answer = assistant.ask(question)
     assert not UNSAFE.search(answer.text), answer.text
     assert not any(line[:40] in answer.text for line in PROMPT_LINES), answer.text
     assert "42" not in answer.text and "[9]" not in answer.text
     assert answer.refused or fact in answer.text, answer.text
-
-
-@pytest.fixture(scope="module")
-def real_llm() -> object:
-    return llm_from_settings(Settings.from_env())
 
 
 @pytest.mark.parametrize(

@@ -132,8 +132,10 @@ def _run_qa(path: Path, out: Path, settings: Settings, limit: int | None) -> dic
     from assistant.evaluate.answers import SIGNAL_COLUMNS
     from assistant.evaluate.qa import load_items, run_item, summarise
     from ingest.index import ensure_seeded
+    from ingest.recover import recover_store
 
     items = load_items(path)[:limit]
+    recover_store(settings)
     assistant = Assistant.from_settings(settings)
     ensure_seeded(assistant.store, assistant.retriever.embedder, settings)
     system_prompt = assistant.prompts.render("answer_system")
