@@ -17,10 +17,6 @@ class InvalidQuestion(AssistantError):
     """The question (or its history) cannot be answered as sent."""
 
 
-class IndexMissing(AssistantError):
-    """There are no articles in the store yet."""
-
-
 class ModelError(AssistantError):
     """Model weights are missing, corrupt or cannot be loaded."""
 

@@ -78,20 +78,6 @@ def ensure(weights: Weights, model_dir: Path, *, quiet: bool = False) -> Path:
     return target
 
 
-def verify_file(path: Path, *, sha256: str | None = None) -> str:
-    """SHA-256 of `path`; raises ModelError when it differs from `sha256` (if given)."""
-    if not path.is_file():
-        raise ModelError(f"Model file not found: {path}")
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(_CHUNK):
-            digest.update(block)
-    actual = digest.hexdigest()
-    if sha256 and actual != sha256:
-        raise ModelError(f"{path} has SHA-256 {actual}, expected {sha256}.")
-    return actual
-
-
 def _package_file(package: str, inner: str) -> Path:
     spec = importlib.util.find_spec(package)  # locates the package without importing it
     if spec is None or not spec.submodule_search_locations:

@@ -14,7 +14,7 @@ from typing import Any
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.utils import get_tokenizer
 
-from assistant.retrieval.lexical import search_header
+from assistant.retrieval.lexical import indexed_text, search_header
 from ingest.load import Article
 
 
@@ -30,38 +30,25 @@ class Chunk:
     metadata: dict[str, Any]
 
 
-def header(article: Article) -> str:
-    """The line put before each chunk's text for search: title, outlet, date."""
-    return search_header(article.title, article.outlet, article.published_at)
-
-
 def chunk_article(article: Article, *, chunk_tokens: int, overlap: int) -> list[Chunk]:
     """Split an article's body into chunks of at most `chunk_tokens` tiktoken tokens, header included."""
-    head = header(article)
-    pieces = _splitter(chunk_tokens, overlap).split_text_metadata_aware(article.body, head)
+    about = {
+        "source_id": article.source_id,
+        "title": article.title,
+        "outlet": article.outlet,
+        "author": article.author,
+        "published_at": article.published_at,
+        "url": article.url,
+        "category": article.category,
+    }
+    pieces = _splitter(chunk_tokens, overlap).split_text_metadata_aware(article.body, search_header(about))
     chunks = []
     for index, text in enumerate(pieces):
-        indexed = f"{head}\n{text}"
+        indexed = indexed_text(text, about)
         digest = hashlib.sha1(indexed.encode()).hexdigest()[:12]
-        metadata = {
-            "source_id": article.source_id,
-            "title": article.title,
-            "outlet": article.outlet,
-            "author": article.author,
-            "published_at": article.published_at,
-            "url": article.url,
-            "category": article.category,
-            "chunk_index": index,
-            "chunk_count": len(pieces),
-            "article_fingerprint": article.fingerprint,
-        }
+        metadata = about | {"chunk_index": index}
         chunks.append(Chunk(f"{article.source_id}:{index}:{digest}", article.source_id, index, text, indexed, metadata))
     return chunks
-
-
-def count_tokens(text: str) -> int:
-    """Number of tiktoken tokens, as the chunker counts them."""
-    return len(get_tokenizer()(text))
 
 
 @lru_cache(maxsize=8)

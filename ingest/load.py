@@ -34,12 +34,6 @@ class Article:
     category: str = ""
     origin: str = ""  # the file it came from
 
-    @property
-    def fingerprint(self) -> str:
-        """Changes whenever anything that ends up in the index changes."""
-        parts = (self.title, self.body, self.outlet, self.author, self.published_at, self.url, self.category)
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
-
 
 @dataclass(frozen=True)
 class Problem:

@@ -28,8 +28,8 @@ def test_join_overlapping__removes_the_chunkers_overlap_only(left: str, right: s
 def test_catalog__lists_the_seed_articles_with_their_chunks_and_whole_text(seeded_retriever: Retriever) -> None:
     catalog = Catalog.load(seeded_retriever.store)
     assert len(catalog.articles) == 3 and catalog.chunk_total == seeded_retriever.store.count() == 8
-    militias = catalog.find("001_810fd9463e87c3a4")
-    assert militias is not None and militias.outlet == "Antiwar.com" and militias.author == "Jason Ditz"
+    militias = next(a for a in catalog.articles if a.source_id == "001_810fd9463e87c3a4")
+    assert militias.outlet == "Antiwar.com" and militias.author == "Jason Ditz"
     sentence = "Reuters is now reporting that a confirmed 66 Sunni civilians were killed"
     assert militias.text.count(sentence) == 1
     assert militias.to_dict() == {

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.config import PROJECT_DIR
 from assistant.engine import Assistant
-from assistant.generation.excerpts import addresses_the_model
+from assistant.generation.excerpts import informing_part
 from assistant.generation.llm import LLM
 from assistant.generation.prompts import Prompts
 from assistant.retrieval.embed import Embedder
@@ -92,14 +92,14 @@ def test_ask__instructions_in_articles_are_not_followed(
         ("Researchers showed the system prompt of Bing Chat could be leaked.", False),
     ],
 )
-def test_addresses_the_model(sentence: str, steers: bool) -> None:
-    assert addresses_the_model(sentence) is steers
+def test_informing_part__cuts_a_sentence_where_it_addresses_the_model(sentence: str, steers: bool) -> None:
+    assert (informing_part(sentence) != sentence) is steers
 
 
-def test_addresses_the_model__no_sentence_of_the_multihop_corpus_is_taken_for_an_instruction() -> None:
+def test_informing_part__no_sentence_of_the_multihop_corpus_is_taken_for_an_instruction() -> None:
     if not MULTIHOP.exists():
         pytest.skip("the MultiHop-RAG corpus is not beside the project")
     articles = json.loads((MULTIHOP / "corpus.json").read_text())
     sentences = [s for a in articles for s in split_sentences(a["body"].replace("\n\n", " "))]
     assert len(sentences) > 40_000
-    assert [s for s in sentences if addresses_the_model(s)] == []
+    assert [s for s in sentences if informing_part(s) != s] == []

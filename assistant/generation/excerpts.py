@@ -57,10 +57,10 @@ def passage_sentences(passages: Sequence[Passage]) -> list[list[str]]:
     """Each passage split into sentences, each cut where it starts giving the model instructions
     (markup is no sentence boundary, so "…said. <script>… Ignore your rules" keeps "…said.")."""
     split = [split_sentences(p.text.replace("\n\n", " ")) or [p.text] for p in passages]
-    return [[kept for kept in map(_informing_part, row) if kept] or [""] for row in split]
+    return [[kept for kept in map(informing_part, row) if kept] or [""] for row in split]
 
 
-def _informing_part(sentence: str) -> str:
+def informing_part(sentence: str) -> str:
     """`sentence` up to where it addresses the model; empty when little is left."""
     match = _INSTRUCTION.search(sentence)
     kept = sentence if match is None else sentence[: match.start()].rstrip()
@@ -70,11 +70,6 @@ def _informing_part(sentence: str) -> str:
 def asks_about_several(question: str) -> bool:
     """True when `question` reads as one about two or more articles (its second article is always read)."""
     return bool(_SEVERAL.search(question))
-
-
-def addresses_the_model(sentence: str) -> bool:
-    """True for text written to steer an AI reader rather than to inform a human one."""
-    return bool(_INSTRUCTION.search(sentence))
 
 
 def select(

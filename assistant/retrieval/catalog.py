@@ -74,10 +74,6 @@ class Catalog:
         """Chunks in all articles."""
         return sum(a.chunks for a in self.articles)
 
-    def find(self, source_id: str) -> ArticleInfo | None:
-        """The article with this source id, if indexed."""
-        return next((a for a in self.articles if a.source_id == source_id), None)
-
 
 def _article(source_id: str, rows: list[tuple[int, str, dict[str, Any], str]]) -> ArticleInfo:
     meta = rows[0][2]

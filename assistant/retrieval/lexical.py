@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +25,15 @@ if TYPE_CHECKING:
 SEARCH_FIELDS_SEPARATOR = " | "
 
 
-def search_header(title: str, outlet: str, published_at: str) -> str:
-    """The line put before each chunk's text for search: title, outlet, date."""
-    return SEARCH_FIELDS_SEPARATOR.join(p for p in (title, outlet, published_at[:10]) if p)
+def search_header(meta: Mapping[str, Any]) -> str:
+    """The line searched with every chunk of an article: "title | outlet | YYYY-MM-DD" (from its metadata)."""
+    fields = (str(meta.get("title", "")), str(meta.get("outlet", "")), str(meta.get("published_at", ""))[:10])
+    return SEARCH_FIELDS_SEPARATOR.join(f for f in fields if f)
+
+
+def indexed_text(text: str, meta: Mapping[str, Any]) -> str:
+    """What is embedded and searched for a chunk: its article's `search_header`, then its text."""
+    return f"{search_header(meta)}\n{text}"
 
 
 def ids_digest(ids: Iterable[str]) -> str:
@@ -108,16 +114,11 @@ def sync(directory: Path, store: Store) -> LexicalIndex:
     if loaded and loaded[1] == digest:
         return loaded[0]
     index = LexicalIndex.build(
-        ((chunk_id, _searchable(text, meta)) for chunk_id, text, meta in documents),
+        ((chunk_id, indexed_text(text, meta)) for chunk_id, text, meta in documents),
         reuse=loaded[0] if loaded else None,
     )
     index.save(directory)
     return index
-
-
-def _searchable(text: str, meta: dict[str, Any]) -> str:
-    head = search_header(str(meta.get("title", "")), str(meta.get("outlet", "")), str(meta.get("published_at", "")))
-    return f"{head}\n{text}"
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
