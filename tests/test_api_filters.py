@@ -15,6 +15,8 @@ from assistant.retrieval.embed import Embedder
 from tests.conftest import MULTIHOP, seeded_assistant, serve
 from tests.fakes import QuotingLLM
 
+pytestmark = [pytest.mark.server]
+
 OUTLETS, MONTHS, PER = ("TechCrunch", "The Verge"), ("2023-10", "2023-11"), 4
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from gradio_client import Client
 
+pytestmark = [pytest.mark.model, pytest.mark.server, pytest.mark.slow]
+
 QUESTION = "How many Sunni civilians did Reuters confirm were killed?"
 
 

@@ -22,6 +22,8 @@ from assistant.config import PROJECT_DIR, Settings
 from assistant.generation import hardware
 from tests.conftest import free_port, wait_for_http
 
+pytestmark = [pytest.mark.model, pytest.mark.server, pytest.mark.slow]
+
 CHROMA = Path(sys.executable).with_name("chroma")
 QUESTIONS = [
     ("How many Sunni civilians did Reuters confirm were killed?", "66"),

@@ -26,6 +26,8 @@ from assistant.retrieval.embed import Embedder
 from tests.conftest import ARTIFACTS, free_port, seeded_assistant, serve
 from tests.fakes import QuotingLLM
 
+pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.slow]
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -92,6 +94,7 @@ def open_page(browser, url: str, *, width: int = 1280, height: int = 900, dark: 
     return page
 
 
+@pytest.mark.model
 def test_page__question_gets_a_cited_answer_with_its_passage_in_view(browser, app_url: str) -> None:
     page = open_page(browser, app_url)
     ask(page, SUNNI, 1)
@@ -104,6 +107,7 @@ def test_page__question_gets_a_cited_answer_with_its_passage_in_view(browser, ap
     assert cited.is_visible()
 
 
+@pytest.mark.model
 def test_page__a_reload_keeps_the_conversation_and_its_numbering(browser, app_url: str) -> None:
     page = open_page(browser, app_url)
     ask(page, LETTER, 1)

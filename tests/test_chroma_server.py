@@ -24,6 +24,8 @@ from assistant.retrieval.retrieve import build_retriever
 from tests.conftest import free_port, make_settings, serve, wait_for_http
 from tests.fakes import QuotingLLM
 
+pytestmark = [pytest.mark.server, pytest.mark.slow]
+
 CHROMA = Path(sys.executable).with_name("chroma")
 
 

@@ -17,6 +17,8 @@ from assistant.config import PROJECT_DIR
 from assistant.retrieval.lexical import LexicalIndex, ids_digest
 from tests.conftest import MULTIHOP, make_settings
 
+pytestmark = [pytest.mark.slow]
+
 ARTICLES = 40
 
 

@@ -9,6 +9,8 @@ from assistant.engine import Assistant
 from assistant.generation.llm import LLM, LocalLLM
 from assistant.retrieval.retrieve import Retriever
 
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
 
 @pytest.fixture(scope="module")
 def real_assistant(seeded_retriever: Retriever, local_llm: LLM) -> Assistant:

@@ -94,6 +94,7 @@ def retriever(seeded_retriever: Retriever) -> Retriever:
 
 @FUZZ
 @given(question=questions, history=histories, reply=st.lists(replies, min_size=2, max_size=2))
+@pytest.mark.slow
 def test_ask__generated_questions_histories_and_replies(
     retriever: Retriever, question: str, history: list[list[str]], reply: list[str]
 ) -> None:
@@ -102,6 +103,7 @@ def test_ask__generated_questions_histories_and_replies(
 
 @FUZZ
 @given(question=questions, history=malformed)
+@pytest.mark.slow
 def test_ask__malformed_histories_are_refused_or_ignored(retriever: Retriever, question: str, history: object) -> None:
     _consistent(_ask(retriever, question, history, ["Words [1].", "Words [1]."]))
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from assistant.config import PROJECT_DIR, Settings
 from assistant.retrieval.embed import Embedder
 from assistant.retrieval.store import Store
@@ -60,6 +62,7 @@ def _run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_ingest_cli__skips_a_bad_file_by_name_lands_the_rest_and_says_so(tmp_path: Path) -> None:
     bad = tmp_path / "broken.json"
     bad.write_text("{not json")

@@ -19,6 +19,8 @@ from assistant.generation.llm import OpenAILLM
 from tests.conftest import free_port, wait_for_http
 from tests.tools.fault_server import FaultServer
 
+pytestmark = [pytest.mark.server]
+
 FAULTS = {
     "429": "The language model server is busy (HTTP 429); try again in a moment.",
     "500": "answered HTTP 500.",
@@ -86,6 +88,7 @@ def app_client(server: FaultServer, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.mark.parametrize(("mode", "message"), FAULTS.items())
+@pytest.mark.slow
 def test_app__an_llm_fault_is_a_clear_message_and_the_next_question_is_answered(
     server: FaultServer, app_client: tuple[Any, subprocess.Popen[bytes]], mode: str, message: str
 ) -> None:

@@ -55,6 +55,7 @@ def test_run_isolated__a_hang_is_cut_off() -> None:
     assert failure == ("opening it did not finish in 1 s", True)
 
 
+@pytest.mark.model
 def test_check__the_embedded_model_loads_and_answers_here(tmp_path: Path) -> None:
     llm_probe.check(make_settings(tmp_path / "data"))  # raises ModelError if this machine cannot run it
 
@@ -63,6 +64,8 @@ def test_check__a_server_backend_is_not_probed(tmp_path: Path) -> None:
     llm_probe.check(make_settings(tmp_path / "data", llm="openai", gguf=tmp_path / "missing.gguf"))
 
 
+@pytest.mark.model
+@pytest.mark.server
 def test_app__a_gguf_cut_short_is_a_clear_error(tmp_path: Path) -> None:
     gguf = models.ensure(models.LLM_GGUF, Settings.from_env().model_dir, quiet=True)
     cut = tmp_path / "cut.gguf"
@@ -75,6 +78,8 @@ def test_app__a_gguf_cut_short_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not HAS_AMX, reason="llama.cpp's AMX path exists only on CPUs with AMX")
+@pytest.mark.model
+@pytest.mark.server
 def test_app__llama_cpps_amx_crash_is_a_message_not_a_dead_process(tmp_path: Path) -> None:
     run = _app(tmp_path, ASSISTANT_LLM_EXTRA_BUFFERS="1")
     assert run.returncode == 2, f"exit {run.returncode}: {run.stderr[-2000:]}"  # not -11 (139 in a shell)

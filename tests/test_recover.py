@@ -109,6 +109,9 @@ def test_store__a_damaged_index_read_by_an_open_store_is_a_store_error(
     store.close()
 
 
+@pytest.mark.model
+@pytest.mark.server
+@pytest.mark.slow
 def test_app_start__rebuilds_a_damaged_store_and_says_so(
     built: tuple[Settings, dict[str, object]], tmp_path: Path
 ) -> None:
