@@ -15,9 +15,9 @@ import shutil
 import socket
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home; must precede the import
 
@@ -417,9 +417,31 @@ def _checked_uploads(paths: list[str] | None, max_mb: int) -> list[Path]:
     return checked
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+_FILTER_PARAMETERS = """
+    outlets: only articles of these outlets (as /articles lists them; any case)
+    authors: only articles by these authors
+    published_after: only articles published on or after this day (YYYY-MM-DD)
+    published_before: only articles published on or before this day (YYYY-MM-DD)"""
+_QUESTION_PARAMETERS = """
+    question: the question, up to ASSISTANT_MAX_QUESTION_CHARS characters
+    history: earlier turns as [question, answer] pairs, oldest first (the last 6 are used)"""
+
+
+def _documented(summary: str, parameters: str) -> Callable[[F], F]:
+    """Give an endpoint the docstring Gradio shows on its API page: `summary`, then its parameters."""
+
+    def document(fn: F) -> F:
+        fn.__doc__ = f"{summary}\n\nParameters:{parameters}{_FILTER_PARAMETERS}\n"
+        return fn
+
+    return document
+
+
 def _api(assistant: Assistant, library: Library) -> None:
     """The named endpoints: /ask, /ask_stream, /retrieve, /articles."""
 
+    @_documented("Answer a question about the articles; returns the Answer as JSON.", _QUESTION_PARAMETERS)
     def ask(
         question: str,
         history: list[list[str]] | None = None,
@@ -428,19 +450,13 @@ def _api(assistant: Assistant, library: Library) -> None:
         published_after: str | None = None,
         published_before: str | None = None,
     ) -> dict[str, Any]:
-        """Answer a question about the articles; returns the Answer as JSON.
-
-        Parameters:
-            question: the question, up to ASSISTANT_MAX_QUESTION_CHARS characters
-            history: earlier turns as [question, answer] pairs, oldest first (the last 6 are used)
-            outlets: answer only from articles of these outlets (as /articles lists them; any case)
-            authors: answer only from articles by these authors
-            published_after: only articles published on or after this day (YYYY-MM-DD)
-            published_before: only articles published on or before this day (YYYY-MM-DD)
-        """
         *_, answer = ask_stream(question, history, outlets, authors, published_after, published_before)
         return answer  # the last update is the checked Answer
 
+    @_documented(
+        "Like /ask, but yields the Answer as it grows; the last update holds the checked citations.",
+        _QUESTION_PARAMETERS,
+    )
     def ask_stream(
         question: str,
         history: list[list[str]] | None = None,
@@ -449,16 +465,6 @@ def _api(assistant: Assistant, library: Library) -> None:
         published_after: str | None = None,
         published_before: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Like /ask, but yields the Answer as it grows; the last update holds the checked citations.
-
-        Parameters:
-            question: the question, up to ASSISTANT_MAX_QUESTION_CHARS characters
-            history: earlier turns as [question, answer] pairs, oldest first (the last 6 are used)
-            outlets: answer only from articles of these outlets (as /articles lists them; any case)
-            authors: answer only from articles by these authors
-            published_after: only articles published on or after this day (YYYY-MM-DD)
-            published_before: only articles published on or before this day (YYYY-MM-DD)
-        """
         text = ""
         try:
             cleaned = clean_question(question, max_chars=assistant.settings.max_question_chars)
@@ -472,6 +478,10 @@ def _api(assistant: Assistant, library: Library) -> None:
         except AssistantError as error:
             raise gr.Error(str(error)) from None
 
+    @_documented(
+        "The passages most related to the question, best first.",
+        "\n    question: what to search for\n    k: how many passages, 1 to 50",
+    )
     def retrieve(
         question: str,
         k: int = 10,
@@ -480,16 +490,6 @@ def _api(assistant: Assistant, library: Library) -> None:
         published_after: str | None = None,
         published_before: str | None = None,
     ) -> list[dict[str, Any]]:
-        """The passages most related to the question, best first.
-
-        Parameters:
-            question: what to search for
-            k: how many passages, 1 to 50
-            outlets: only passages of articles of these outlets (as /articles lists them; any case)
-            authors: only passages of articles by these authors
-            published_after: only articles published on or after this day (YYYY-MM-DD)
-            published_before: only articles published on or before this day (YYYY-MM-DD)
-        """
         try:
             if isinstance(k, bool) or not isinstance(k, (int, float)) or not 1 <= k <= MAX_K or k != int(k):
                 raise InvalidQuestion(f"k must be a whole number from 1 to {MAX_K}.")
