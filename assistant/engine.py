@@ -1,4 +1,4 @@
-"""The engine: condense -> retrieve -> answer -> check citations, as `Assistant.ask` / `Assistant.stream`.
+"""The engine: question -> retrieval -> generation -> grounding, as `Assistant.ask` / `Assistant.stream`.
 
 One path serves both: `ask` consumes `stream`. Answers are grounded only in the retrieved passages,
 their `[n]` markers are checked against those passages, and a question the passages cannot answer is
@@ -15,19 +15,20 @@ from dataclasses import replace
 import numpy as np
 
 from assistant.config import Settings
-from assistant.generation import excerpts as context
 from assistant.generation import overview
 from assistant.generation.byline import byline_answer
+from assistant.generation.excerpts import Excerpt, by_article, cosine_rows, passage_sentences, select
 from assistant.generation.llm import LLM, Message, llm_from_settings
 from assistant.generation.prompts import Prompts
 from assistant.grounding import decision
 from assistant.grounding.answerable import answer_part, decline_text, looks_like_refusal, missing_names
 from assistant.grounding.citations import CheckedSentence, check_citations, render, strip_markers
 from assistant.question import collection
+from assistant.question.condense import condense
 from assistant.question.filters import NO_FILTERS, Filters
-from assistant.question.kind import asks_yes_or_no
+from assistant.question.kind import asks_about_several, asks_yes_or_no
 from assistant.question.mentions import Mention
-from assistant.question.validate import Turn, clean_history, clean_question
+from assistant.question.validate import clean_history, clean_question
 from assistant.retrieval.catalog import ArticleInfo, Catalog
 from assistant.retrieval.retrieve import Retriever, build_retriever
 from assistant.retrieval.store import Store
@@ -35,12 +36,6 @@ from assistant.text import split_sentences
 from assistant.timing import stage
 from assistant.types import Answer, Citation, Decline, Passage
 
-_FOLLOW_UP = re.compile(
-    r"\b(he|she|it|its|they|them|their|his|her|this|that|these|those|there|then|former|latter|same|also|"
-    r"what about|how about|why|and)\b",
-    re.IGNORECASE,
-)
-_CONDENSE_TOKENS = 64
 KEEP_PASSAGES = 2  # always read, however they score
 LEAD_WORDS = 8  # an article's lead sentence has at least this many words
 SUMMARY_WORDS = 220  # what a summary reads (two whole chunks of a seed: 5.2 s to the first word)
@@ -111,7 +106,7 @@ class Assistant:
         text = clean_question(question, max_chars=self.settings.max_question_chars)
         turns = clean_history(history)
         with stage(timings, "condense"):
-            standalone = self._condense(text, turns)
+            standalone = condense(text, turns, llm=self.llm, prompts=self.prompts)
         mentions = self.retriever.mentions(standalone)
         request = collection.classify(standalone, [(m.start, m.end) for m in mentions])
         if request is not None:  # about the collection itself: answered from the catalog
@@ -124,7 +119,7 @@ class Assistant:
             timings["total_s"] = time.perf_counter() - started
             yield _declined(passages, standalone, timings, fired, missing)
             return
-        several = context.asks_about_several(standalone)  # exempts the question from byline and name checks
+        several = asks_about_several(standalone)  # exempts the question from byline and name checks
         byline = None if several else byline_answer(standalone, passages)
         if byline is not None:  # who wrote or published a named article: its byline answers, not the model
             answer = _from_byline(*byline, standalone, timings, started)
@@ -133,7 +128,7 @@ class Assistant:
             return
         with stage(timings, "prompt_build"):
             worth = _worth_reading(passages, self.settings.passage_floor)
-            articles = context.by_article(self._excerpts(standalone, worth))
+            articles = by_article(self._excerpts(standalone, worth))
             read = [e for group in articles for e in group]
             passages = [e.passage for e in read]  # the reader is shown what the model reads
             messages = self._messages(standalone, articles)
@@ -216,7 +211,7 @@ class Assistant:
         """The model's summary of the article's first passages, citations checked; its lead sentence
         when the model gives nothing the passages support."""
         passages = list(article.leads)
-        sentences = context.passage_sentences(passages)  # instructions inside the article are cut out
+        sentences = passage_sentences(passages)  # instructions inside the article are cut out
         excerpts, budget = [], SUMMARY_WORDS  # the opening of the article, as much as a quick answer affords
         for n, (passage, row) in enumerate(zip(passages, sentences, strict=True), 1):
             kept = []
@@ -226,7 +221,7 @@ class Assistant:
                 kept.append(sentence)
                 budget -= len(sentence.split())
             if kept:
-                excerpts.append(context.Excerpt(n, passage, " ".join(kept)))
+                excerpts.append(Excerpt(n, passage, " ".join(kept)))
         passages = [e.passage for e in excerpts]
         messages = self._messages(SUMMARY_QUESTION, [excerpts])
         pieces: list[str] = []
@@ -258,7 +253,7 @@ class Assistant:
         """The sentence of the article's first passages that stands for it: the one closest in meaning
         to its title, among those of at least LEAD_WORDS words."""
         lines = [replace(p, text=p.text.replace("\n", "\n\n")) for p in article.leads]  # a caption's line ends it
-        rows = context.passage_sentences(lines)
+        rows = passage_sentences(lines)
         candidates = [
             (s, p) for p, row in zip(article.leads, rows, strict=True) for s in row if len(s.split()) >= LEAD_WORDS
         ]
@@ -302,8 +297,8 @@ class Assistant:
             signals=tuple(d.code for d in fired),
         )
 
-    def _messages(self, question: str, articles: list[list[context.Excerpt]]) -> list[Message]:
-        """The answer prompt: the excerpts of each article (see `context.by_article`) as numbered
+    def _messages(self, question: str, articles: list[list[Excerpt]]) -> list[Message]:
+        """The answer prompt: the excerpts of each article (see `by_article`) as numbered
         passages under that article's title and byline, then the question."""
         blocks = "\n\n".join(
             self.prompts.render(
@@ -328,12 +323,12 @@ class Assistant:
             },
         ]
 
-    def _excerpts(self, question: str, passages: list[Passage]) -> list[context.Excerpt]:
-        sentences = context.passage_sentences(passages)
+    def _excerpts(self, question: str, passages: list[Passage]) -> list[Excerpt]:
+        sentences = passage_sentences(passages)
         flat = [s for row in sentences for s in row]
         vectors = self.retriever.embedder.embed([question, *flat])
-        similarity = context.cosine_rows(vectors[0], vectors[1:], [len(row) for row in sentences])
-        return context.select(
+        similarity = cosine_rows(vectors[0], vectors[1:], [len(row) for row in sentences])
+        return select(
             question,
             passages,
             sentences,
@@ -342,18 +337,6 @@ class Assistant:
             floor=self.settings.sentence_floor,
             second_floor=self.settings.second_article_floor,
         )
-
-    def _condense(self, question: str, turns: list[Turn]) -> str:
-        """A standalone question for retrieval: the LLM rewrites follow-ups; others pass through."""
-        if not turns or not _FOLLOW_UP.search(question):
-            return question
-        history = "\n".join(f"User: {u}\nAssistant: {strip_markers(a)[:600]}" for u, a in turns[-3:])
-        prompt = self.prompts.render("condense", history=history, question=question)
-        rewritten = "".join(self.llm.stream([{"role": "user", "content": prompt}], max_tokens=_CONDENSE_TOKENS))
-        rewritten = rewritten.strip().strip('"').splitlines()[0].strip() if rewritten.strip() else ""
-        if len(rewritten) < 5 or len(rewritten) > 4 * len(question) + 200:
-            return f"{turns[-1][0]} {question}"  # cheap fallback: the previous question gives the context
-        return rewritten
 
     def _check(self, raw: str, passages: list[Passage], question: str) -> list[CheckedSentence]:
         """Citations checked against the passages, with sentence-passage embedding similarity."""

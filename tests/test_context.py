@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.generation.excerpts import GAP, Excerpt, asks_about_several, by_article, passage_sentences, select
+from assistant.generation.excerpts import GAP, Excerpt, by_article, passage_sentences, select
+from assistant.question.kind import asks_about_several
 from assistant.types import Passage
 
 

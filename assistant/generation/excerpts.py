@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.question.kind import asks_about_several
 from assistant.text import content_words, split_sentences
 from assistant.types import Passage
 
@@ -33,12 +34,6 @@ _INSTRUCTION = re.compile(  # written for news text: "its AI assistant" or "igno
 )
 
 # Questions about more than one article ("both", "compare", "across the articles", "…, and who wrote the other").
-_SEVERAL = re.compile(
-    r"\b(both|compare[sd]?|comparing|two|across|each|either|versus|vs|differ\w*|other|articles|pieces|reports)\b"
-    r"|,\s*and\s+(who|what|which|when|where|why|how)\b|\bone (article|piece|report)\b|\barticle\b.*\barticle\b",
-    re.IGNORECASE,
-)
-
 # A sentence opening with these goes on from the one before; it is read right after that one when it fits.
 _CONTINUES = re.compile(r"^\W*(that|this|these|those|it|they|he|she|however|but|yet)\b", re.IGNORECASE)
 _NEXT = 1e-6
@@ -65,11 +60,6 @@ def informing_part(sentence: str) -> str:
     match = _INSTRUCTION.search(sentence)
     kept = sentence if match is None else sentence[: match.start()].rstrip()
     return kept if len(kept.split()) >= MIN_WORDS or match is None else ""
-
-
-def asks_about_several(question: str) -> bool:
-    """True when `question` reads as one about two or more articles (its second article is always read)."""
-    return bool(_SEVERAL.search(question))
 
 
 def select(

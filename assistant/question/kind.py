@@ -1,4 +1,5 @@
-"""What a question asks for, read from its structure, not from a list of phrasings. Pure functions.
+"""What a question asks for, read from its structure, not from a list of phrasings: a yes or a no, and
+whether it is about several articles. Pure functions.
 
 A yes/no question opens its main clause with an auxiliary verb ("Does the article…", "After the report
 of October 7, was there…"); one opening with a wh-word asks for something else. It does not tell a
@@ -18,6 +19,12 @@ _MAIN_CLAUSE = re.compile(
     rf",\s*{_AUXILIARY}\s+(there|it|the|a|an|this|that|these|those|both|each|either|any|[A-Z]\w*)\b", re.IGNORECASE
 )
 
+_SEVERAL = re.compile(
+    r"\b(both|compare[sd]?|comparing|two|across|each|either|versus|vs|differ\w*|other|articles|pieces|reports)\b"
+    r"|,\s*and\s+(who|what|which|when|where|why|how)\b|\bone (article|piece|report)\b|\barticle\b.*\barticle\b",
+    re.IGNORECASE,
+)
+
 
 def asks_yes_or_no(question: str) -> bool:
     """True when `question` is answered by yes or no."""
@@ -26,3 +33,8 @@ def asks_yes_or_no(question: str) -> bool:
     if _OPENS_WITH_WH.search(question):
         return False
     return bool(_MAIN_CLAUSE.search(question))
+
+
+def asks_about_several(question: str) -> bool:
+    """True when `question` reads as one about two or more articles (its second article is always read)."""
+    return bool(_SEVERAL.search(question))
