@@ -30,7 +30,7 @@ class Settings:
     top_k: int = 4
     dense_weight: float = 0.2
     context_words: int = 80
-    min_score: float = 0.1  # chunk vectors hold only their first 128 word pieces: see the README
+    min_score: float = 0.1  # chunk vectors hold only their first 128 word pieces: docs/configuration.md
     passage_floor: float = 0.4
     sentence_floor: float = 0.6
     second_article_floor: float = 0.5
@@ -40,7 +40,7 @@ class Settings:
     openai_base_url: str = "http://127.0.0.1:8000/v1"
     openai_api_key: str = field(default="", repr=False)
     llm_threads: int = max(1, os.cpu_count() or 1)
-    flash_attn: bool = True  # llama.cpp flash attention (README: what it measured here)
+    flash_attn: bool = True  # llama.cpp flash attention (docs/speed.md: what it measured here)
     llm_extra_buffers: bool | None = None  # llama.cpp weight repacking; None: off on AMX CPUs (generation/hardware.py)
     llm_context: int = 4096
     max_answer_tokens: int = 320

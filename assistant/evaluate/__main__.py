@@ -36,30 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        settings = Settings.from_env()
-        if args.qa:
-            overall = _run_qa(args.qa, args.out or PROJECT_DIR / "reports" / "qa", settings, args.limit)
-        elif args.multihop_answers:
-            from assistant.evaluate.answers import run_answers
-
-            overall = run_answers(
-                args.multihop_answers,
-                args.out or PROJECT_DIR / "reports" / "multihop-answers",
-                settings,
-                split=args.split,
-                per_type=args.per_type,
-                seed=args.seed,
-            )
-        else:
-            from assistant.evaluate.multihop import run_multihop
-
-            overall = run_multihop(
-                args.multihop,
-                args.out or PROJECT_DIR / "reports" / "multihop",
-                settings,
-                limit=args.limit,
-                ablate=args.ablate,
-            )
+        overall = _run(args, Settings.from_env())
     except AssistantError as error:
         print(f"evaluate: {error}", file=sys.stderr)
         return 2
@@ -67,6 +44,22 @@ def main(argv: list[str] | None = None) -> int:
     for line in missed:
         print(f"threshold missed: {line}", file=sys.stderr)
     return 1 if missed else 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> dict[str, object]:
+    """The evaluation `args` ask for; returns its overall row."""
+    kind = "qa" if args.qa else "multihop-answers" if args.multihop_answers else "multihop"
+    out = args.out or PROJECT_DIR / "reports" / kind
+    if args.qa:
+        return _run_qa(args.qa, out, settings, args.limit)
+    if args.multihop_answers:
+        from assistant.evaluate.answers import run_answers
+
+        chosen = {"split": args.split, "per_type": args.per_type, "seed": args.seed}
+        return run_answers(args.multihop_answers, out, settings, **chosen)
+    from assistant.evaluate.multihop import run_multihop
+
+    return run_multihop(args.multihop, out, settings, limit=args.limit, ablate=args.ablate)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -7,7 +7,7 @@ stories are there", "What is this collection about?". What is left is a topic, a
 question about the news ("How many civilians were killed?" keeps "civilians" and "killed").
 Two forms keep a topic on purpose: a request to summarise one article ("Summarise the article about
 the training pause", "… the Antiwar.com article"), and an outlet named with a reporting verb and
-nothing else ("What does Antiwar.com report?"). Measured on held-out questions (README).
+nothing else ("What does Antiwar.com report?"). Measured on held-out questions (docs/collection.md).
 """
 
 from __future__ import annotations

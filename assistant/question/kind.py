@@ -4,7 +4,7 @@ whether it is about several articles. Pure functions.
 A yes/no question opens its main clause with an auxiliary verb ("Does the article…", "After the report
 of October 7, was there…"); one opening with a wh-word asks for something else. It does not tell a
 yes/no question from an alternative one ("…before or after…?"): on the tune half of MultiHop-RAG that
-test lost more yes/no questions than it saved (README).
+test lost more yes/no questions than it saved (docs/decisions.md).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from assistant.retrieval.store import Store
 from assistant.timing import stage
 from assistant.types import Passage
 
-DENSE_WEIGHT = 0.2  # measured on MultiHop-RAG with 128-piece MiniLM vectors; see the README
+DENSE_WEIGHT = 0.2  # measured on MultiHop-RAG with 128-piece MiniLM vectors: docs/retrieval.md
 DATE_BONUS, SEGMENT_WEIGHT, SEGMENT_DATE_BONUS = 0.3, 0.5, 0.5
 RELOAD_CHECK_S = 2.0
 
