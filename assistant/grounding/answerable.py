@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from assistant.grounding.citations import strip_markers
+from assistant.question.kind import asked_for
 from assistant.text import MONEY, NUMBER, TIME, names, singular, split_sentences
 from assistant.types import Passage
 
@@ -23,24 +24,8 @@ _REFUSAL = re.compile(
     r"|(cannot|can't|unable to) (answer|determine|find))\b",
     re.IGNORECASE,
 )
-_COUNT_QUESTION = re.compile(
-    r"\b(how (many|much)|what (number|percentage|percent|share|proportion|fraction)|how large a)\b", re.IGNORECASE
-)
-_MONEY_QUESTION = re.compile(
-    r"\bhow much (money|funding|aid|cash)\b|\bhow much (?!of\b).{0,60}\b(cost|costs|spent|spend|spends|paid|pay|"
-    r"pays|worth)\b|\bwhat (did|does|will|would) .{0,60}\bcost\b",
-    re.IGNORECASE,
-)
-_DATE_QUESTION = re.compile(
-    r"\b(on|by|since|until)?\s*(what|which) (date|day|month|year)\b|\bin what year\b", re.IGNORECASE
-)
-# What a question asks for, and what an answer to it must state that the question does not.
-_KINDS = ((_COUNT_QUESTION, NUMBER), (_MONEY_QUESTION, MONEY), (_DATE_QUESTION, TIME))
-_NAME_QUESTION = re.compile(
-    r"\bwhat (is|was|were|are) the names? of\b|\bname (the|of the|any|two|three)\b|\bwhich (specific|particular)\b"
-    r"|\b(which|what) (city|town|village|province|country|newspaper|network|broadcaster|channel|outlet|agency)\b",
-    re.IGNORECASE,
-)
+# What an answer must state, beyond what the question holds, for each thing a question can ask for.
+_STATES = {"number": NUMBER, "money": MONEY, "date": TIME}
 # A hyphenated word with a lower-case part describes ("Iranian-backed", "anti-ISIS"); it names nothing.
 _DESCRIBING = re.compile(r"[\w'’.]*-[\w'’.-]*")
 
@@ -79,10 +64,10 @@ def answers_the_kind(question: str, sentences: Sequence[str]) -> bool:
     basis" does not answer "on what date"; "a U.S. military spokesman" does not answer "what is the
     name of the spokesman")."""
     plain = [strip_markers(sentence) for sentence in sentences]
-    for asks, states in _KINDS:
-        if asks.search(question) and not _new(states, question, plain):
-            return False
-    if _NAME_QUESTION.search(question):
+    wanted = asked_for(question)
+    if any(not _new(_STATES[kind], question, plain) for kind in wanted if kind in _STATES):
+        return False
+    if "name" in wanted:
         asked = {_squash(word) for word in re.findall(r"[\w'’.-]+", question)}
         named = (_DESCRIBING.sub(_unless_a_name, sentence) for sentence in plain)
         if not any(_squash(name) not in asked for sentence in named for name in names(sentence)):

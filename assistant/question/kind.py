@@ -1,5 +1,5 @@
-"""What a question asks for, read from its structure, not from a list of phrasings: a yes or a no, and
-whether it is about several articles. Pure functions.
+"""What a question asks for, read from its structure, not from a list of phrasings: a yes or a no, a
+number, a sum of money, a date or a name, and whether it is about several articles. Pure functions.
 
 A yes/no question opens its main clause with an auxiliary verb ("Does the article…", "After the report
 of October 7, was there…"); one opening with a wh-word asks for something else. It does not tell a
@@ -25,6 +25,27 @@ _SEVERAL = re.compile(
     re.IGNORECASE,
 )
 
+#: What a question can ask for, beyond a yes or a no: a number, a sum of money, a date or a name.
+_ASKS_FOR = {
+    "number": re.compile(
+        r"\b(how (many|much)|what (number|percentage|percent|share|proportion|fraction)|how large a)\b",
+        re.IGNORECASE,
+    ),
+    "money": re.compile(
+        r"\bhow much (money|funding|aid|cash)\b|\bhow much (?!of\b).{0,60}\b(cost|costs|spent|spend|spends|paid|pay|"
+        r"pays|worth)\b|\bwhat (did|does|will|would) .{0,60}\bcost\b",
+        re.IGNORECASE,
+    ),
+    "date": re.compile(
+        r"\b(on|by|since|until)?\s*(what|which) (date|day|month|year)\b|\bin what year\b", re.IGNORECASE
+    ),
+    "name": re.compile(
+        r"\bwhat (is|was|were|are) the names? of\b|\bname (the|of the|any|two|three)\b|\bwhich (specific|particular)\b"
+        r"|\b(which|what) (city|town|village|province|country|newspaper|network|broadcaster|channel|outlet|agency)\b",
+        re.IGNORECASE,
+    ),
+}
+
 
 def asks_yes_or_no(question: str) -> bool:
     """True when `question` is answered by yes or no."""
@@ -38,3 +59,8 @@ def asks_yes_or_no(question: str) -> bool:
 def asks_about_several(question: str) -> bool:
     """True when `question` reads as one about two or more articles (its second article is always read)."""
     return bool(_SEVERAL.search(question))
+
+
+def asked_for(question: str) -> list[str]:
+    """What `question` asks for: any of "number", "money", "date" and "name" (several may apply)."""
+    return [kind for kind, pattern in _ASKS_FOR.items() if pattern.search(question)]
