@@ -21,6 +21,8 @@ STOP_WORDS = frozenset(
     articles article passage passages yes
     """.split()
 )
+#: Words a request to the assistant is made of: capitalised in a question ("Answer in one word"), no names.
+_REQUEST_WORDS = frozenset("answer based given please tell".split())
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")  # fmt: skip
 _MONTH = r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -102,14 +104,16 @@ def plural(n: int, noun: str) -> str:
 
 def names(text: str) -> list[str]:
     """The names in `text`, in order: its capitalised words after the first word and its years. A stop
-    word is no name ("The", "According") unless written in capitals ("US") or a month ("May")."""
+    word or a request word is no name ("The", "According", "Answer") unless written in capitals ("US")
+    or a month ("May")."""
     first = _FIRST_WORD.search(text)
     start = first.start() if first else 0
     return [m.group(1) for m in _NAME.finditer(text) if m.start() != start and _may_name(m.group(1))]
 
 
 def _may_name(word: str) -> bool:
-    return word.casefold() not in STOP_WORDS or word.isupper() or word.casefold() in MONTHS
+    plain = word.casefold()
+    return plain not in STOP_WORDS | _REQUEST_WORDS or word.isupper() or plain in MONTHS
 
 
 def dates(text: str) -> set[str]:
