@@ -21,8 +21,8 @@ STOP_WORDS = frozenset(
     articles article passage passages yes
     """.split()
 )
-#: Words a request to the assistant is made of: capitalised in a question ("Answer in one word"), no names.
-_REQUEST_WORDS = frozenset("answer based given please tell".split())
+# Capitalised, these are no names: stop words, and the words a request is made of ("Answer in one word").
+_NOT_NAMES = STOP_WORDS | frozenset("answer based given please tell".split())
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")  # fmt: skip
 _MONTH = r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -47,7 +47,10 @@ MONEY = re.compile(
 _WORD = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*[\w]|(?:19|20)\d\d)(?![\w])")
 _FIRST_WORD = re.compile(r"\w")
-_MARKER_AFTER_STOP = re.compile(r"([.!?…][\"'”’)]*)((?:\s*\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\])+)(\s|$)")
+_PASSAGE_NUMBERS = r"\d{1,3}(?:\s*[,;]\s*\d{1,3})*"
+#: A citation marker, `[2]` or `[1, 3]`; group 1 holds its passage numbers.
+MARKER = re.compile(r"\s*\[(" + _PASSAGE_NUMBERS + r")\]")
+_MARKER_AFTER_STOP = re.compile(r"([.!?…][\"'”’)]*)((?:\s*\[" + _PASSAGE_NUMBERS + r"\])+)(\s|$)")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Gen|Lt|Col|Maj|Capt|Sgt|Adm|Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Pres|St|Jr|Sr|No|Vol|Inc|Corp|Co|Ltd|vs|etc"
@@ -113,7 +116,7 @@ def names(text: str) -> list[str]:
 
 def _may_name(word: str) -> bool:
     plain = word.casefold()
-    return plain not in STOP_WORDS | _REQUEST_WORDS or word.isupper() or plain in MONTHS
+    return plain not in _NOT_NAMES or word.isupper() or plain in MONTHS
 
 
 def dates(text: str) -> set[str]:

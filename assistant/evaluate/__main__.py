@@ -55,8 +55,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> dict[str, object]:
     if args.multihop_answers:
         from assistant.evaluate.answers import run_answers
 
-        chosen = {"split": args.split, "per_type": args.per_type, "seed": args.seed}
-        return run_answers(args.multihop_answers, out, settings, **chosen)
+        return run_answers(
+            args.multihop_answers, out, settings, split=args.split, per_type=args.per_type, seed=args.seed
+        )
     from assistant.evaluate.multihop import run_multihop
 
     return run_multihop(args.multihop, out, settings, limit=args.limit, ablate=args.ablate)

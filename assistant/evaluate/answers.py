@@ -31,6 +31,7 @@ from assistant.grounding.citations import strip_markers
 from assistant.grounding.decision import SIGNALS
 from assistant.text import split_sentences
 from assistant.types import Answer, Decline
+from ingest.recover import recover_store
 
 TYPES = ("inference_query", "comparison_query", "temporal_query", "null_query")
 SPLITS = ("tune", "test", "all")
@@ -313,6 +314,7 @@ def run_answers(
     if not questions:
         raise AssistantError(f"{queries} has no questions of the types {', '.join(TYPES)} in the {split} split.")
     settings = benchmark_settings(settings)
+    recover_store(settings)  # as the app does, before opening a store whose damaged index could crash it
     assistant = Assistant.from_settings(settings, llm=llm)
     ingest_corpus(corpus, assistant.retriever, settings)
     items = [score(q, ask(assistant, q["query"])) for q in tqdm(questions, desc="Asking", unit="question")]

@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from assistant.text import content_words, names, split_sentences
+from assistant.text import MARKER, content_words, names, split_sentences
 
-MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
 _YES_OR_NO = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
 #: Blend of word overlap and embedding similarity at which a passage counts as supporting a sentence.
 SUPPORT_THRESHOLD = 0.5

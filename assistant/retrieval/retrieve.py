@@ -141,11 +141,11 @@ class Retriever:
         if self.lexical is None:
             return "dense only (MiniLM int8 from Chroma, cosine)"
         lexical_weight, dense_weight = self.weights
-        text = (
+        ranking = (
             f"{lexical_weight}·BM25 (bm25s k1 0.9 b 0.4, Snowball) + "
             f"{dense_weight}·dense (MiniLM int8, Chroma top {self.candidates})"
         )
-        return text + (f", +{DATE_BONUS} for a date named, per-outlet round-robin" if self.steer else "")
+        return ranking + (f", +{DATE_BONUS} for a date named, per-outlet round-robin" if self.steer else "")
 
     def names(self) -> tuple[set[str], set[str]]:
         """The outlets and the authors of the indexed articles (the caller holds the lock or accepts a
