@@ -119,7 +119,8 @@ class Assistant:
             timings["total_s"] = time.perf_counter() - started
             yield _declined(passages, standalone, timings, fired, missing)
             return
-        several = asks_about_several(standalone)  # exempts the question from byline and name checks
+        # about several articles: reads each one, and is exempt from the byline and name checks
+        several = asks_about_several(standalone, outlets_named=len(mentions))
         byline = None if several else byline_answer(standalone, passages)
         if byline is not None:  # who wrote or published a named article: its byline answers, not the model
             answer = _from_byline(*byline, standalone, timings, started)
@@ -128,7 +129,7 @@ class Assistant:
             return
         with stage(timings, "prompt_build"):
             worth = _worth_reading(passages, self.settings.passage_floor)
-            articles = by_article(self._excerpts(standalone, worth))
+            articles = by_article(self._excerpts(standalone, worth, several=several))
             read = [e for group in articles for e in group]
             passages = [e.passage for e in read]  # the reader is shown what the model reads
             messages = self._messages(standalone, articles)
@@ -323,7 +324,7 @@ class Assistant:
             },
         ]
 
-    def _excerpts(self, question: str, passages: list[Passage]) -> list[Excerpt]:
+    def _excerpts(self, question: str, passages: list[Passage], *, several: bool) -> list[Excerpt]:
         sentences = passage_sentences(passages)
         flat = [s for row in sentences for s in row]
         vectors = self.retriever.embedder.embed([question, *flat])
@@ -336,6 +337,7 @@ class Assistant:
             budget_words=self.settings.context_words,
             floor=self.settings.sentence_floor,
             second_floor=self.settings.second_article_floor,
+            several=several,
         )
 
     def _check(self, raw: str, passages: list[Passage], question: str) -> list[CheckedSentence]:

@@ -96,18 +96,30 @@ def test_passage_sentences__instructions_to_the_model_are_cut_out(text: str, sen
         ("One article says training began; what did the coalition later do?", True),
         ("According to Dunford, how many US troops did Iranian activities kill?", False),
         ("What did McGurk admit about the militias?", False),
+        ("Between the report of October 2 and the report of November 6, did the portrayal change?", True),
+        ("Was the story on the purge consistent with the coverage a week later?", True),
     ],
 )
 def test_asks_about_several__questions_about_two_articles(question: str, several: bool) -> None:
     assert asks_about_several(question) is several
 
 
+@pytest.mark.parametrize(("named", "several"), [(0, False), (1, False), (2, True), (3, True)])
+def test_asks_about_several__two_outlets_named(named: int, several: bool) -> None:
+    question = "Did Reuters say the coalition paused, and did the AP say it resumed?"
+    assert asks_about_several(question, outlets_named=named) is several
+
+
 def test_select__a_question_about_two_articles_always_reads_the_second() -> None:
     passages = [_passage("a", "A"), _passage("c", "B")]
     sentences = [["Militias killed 66 civilians."], ["Iran backs them."]]
     question = "Compare how many civilians militias killed in both articles."
-    excerpts = select(question, passages, sentences, [[0.9], [0.1]], budget_words=50, floor=0.6, second_floor=0.5)
+    excerpts = select(
+        question, passages, sentences, [[0.9], [0.1]], budget_words=50, floor=0.6, second_floor=0.9, several=True
+    )
+    alone = select(question, passages, sentences, [[0.9], [0.1]], budget_words=50, floor=0.6, second_floor=0.9)
     assert [e.passage.text for e in excerpts] == ["a", "c"]
+    assert [e.passage.text for e in alone] == ["a"]  # the weak second article is read only for several
 
 
 def test_select__a_sentence_going_on_from_a_chosen_one_is_read_right_after_it() -> None:
@@ -123,7 +135,13 @@ def test_select__a_question_about_several_articles_reads_each_with_a_budget_of_i
     similarity = [[0.9, 0.8, 0.7], [0.5, 0.4, 0.3], [0.2, 0.1, 0.1], [0.1, 0.1, 0.1]]
     one = select("What did the coalition say?", passages, sentences, similarity, budget_words=12, floor=0.9)
     several = select(
-        "Do both articles say the coalition paused?", passages, sentences, similarity, budget_words=12, floor=0.9
+        "Do both articles say the coalition paused?",
+        passages,
+        sentences,
+        similarity,
+        budget_words=12,
+        floor=0.9,
+        several=True,
     )
     assert len(one) == 2  # the best passage and the second article's best, each with one sentence or two
     assert len(several) == 4  # every passage is read

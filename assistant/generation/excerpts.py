@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.question.kind import asks_about_several
 from assistant.text import content_words, split_sentences
 from assistant.types import Passage
 
@@ -71,6 +70,7 @@ def select(
     budget_words: int,
     floor: float = 0.0,
     second_floor: float = 0.0,
+    several: bool = False,
 ) -> list[Excerpt]:
     """Excerpts of the passages worth reading, holding their most relevant sentences, about
     `budget_words` words in all, numbered 1.. in the order of `passages`.
@@ -79,7 +79,7 @@ def select(
     that plus the share of the question's words it holds. A passage is read when its best sentence
     scores at least `floor` of the best sentence overall; the best passage of the second article down
     to `second_floor` of it (an unrelated second article costs about 50 of 220 prompt tokens, read
-    before the first word). When the question asks about several articles every passage is read and
+    before the first word). When the question is about several articles (`several`) every passage is read and
     the budget is `budget_words` for each article, up to `MAX_ARTICLES` of them. Each passage keeps its best
     sentence; inside an excerpt the sentences run best first (a small model tends to answer from the
     first sentence it reads), joined by " … ". A sentence that goes on from the one before it ("That
@@ -103,7 +103,6 @@ def select(
     for i in sorted(range(len(passages)), key=lambda i: -best[i]):
         if len(leading) < 2:
             leading.setdefault(passages[i].source_id, i)
-    several = asks_about_several(question)
     if several:  # each article the question may be about is read, with a budget of its own
         read = list(range(len(passages)))
         budget_words *= min(MAX_ARTICLES, len({passages[i].source_id for i in read}))

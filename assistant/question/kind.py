@@ -21,9 +21,10 @@ _MAIN_CLAUSE = re.compile(
 
 _SEVERAL = re.compile(
     r"\b(both|compare[sd]?|comparing|two|across|each|either|versus|vs|differ\w*|other|articles|pieces|reports)\b"
-    r"|,\s*and\s+(who|what|which|when|where|why|how)\b|\bone (article|piece|report)\b|\barticle\b.*\barticle\b",
+    r"|,\s*and\s+(who|what|which|when|where|why|how)\b|\bone (article|piece|report)\b",
     re.IGNORECASE,
 )
+_ARTICLE = re.compile(r"\b(article|report|piece|story|coverage)\b", re.IGNORECASE)
 
 #: What a question can ask for, beyond a yes or a no: a number, a sum of money, a date or a name.
 _ASKS_FOR = {
@@ -56,9 +57,12 @@ def asks_yes_or_no(question: str) -> bool:
     return bool(_MAIN_CLAUSE.search(question))
 
 
-def asks_about_several(question: str) -> bool:
-    """True when `question` reads as one about two or more articles (its second article is always read)."""
-    return bool(_SEVERAL.search(question))
+def asks_about_several(question: str, *, outlets_named: int = 0) -> bool:
+    """True when `question` reads as one about two or more articles (its second article is always read):
+    it says so ("both", "compare", "the other"…), names the article twice ("the report of October 2 …
+    and the report of November 6"), or names two outlets, or one outlet twice (`outlets_named`: the
+    outlet names found in it, `assistant.question.mentions`)."""
+    return outlets_named >= 2 or len(_ARTICLE.findall(question)) >= 2 or bool(_SEVERAL.search(question))
 
 
 def asked_for(question: str) -> list[str]:
