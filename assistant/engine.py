@@ -119,7 +119,7 @@ class Assistant:
             timings["total_s"] = time.perf_counter() - started
             yield _declined(passages, standalone, timings, fired, missing)
             return
-        # about several articles: reads each one, and is exempt from the byline and name checks
+        # about several articles: reads each one, and is exempt from the byline answer
         several = asks_about_several(standalone, outlets_named=len(mentions))
         byline = None if several else byline_answer(standalone, passages)
         if byline is not None:  # who wrote or published a named article: its byline answers, not the model
@@ -142,7 +142,7 @@ class Assistant:
             pieces.append(piece)
             yield piece
         timings["generation_s"] = time.perf_counter() - asked - timings.get("prompt_eval_s", 0.0)
-        answer = self._finish("".join(pieces), passages, standalone, several, timings, started)
+        answer = self._finish("".join(pieces), passages, standalone, timings, started)
         yield replace(answer, excerpts=[e.text for e in read])
 
     def _about_collection(
@@ -277,15 +277,13 @@ class Assistant:
         raw: str,
         passages: list[Passage],
         standalone: str,
-        several: bool,
         timings: dict[str, float],
         started: float,
     ) -> Answer:
         with stage(timings, "check"):
             checked = [] if looks_like_refusal(raw) else self._check(answer_part(raw), passages, standalone)
             cited = [sentence.text for sentence in checked if sentence.cited]
-            sources = [passages[n - 1] for n in sorted({n for sentence in checked for n in sentence.cited})]
-            fired = decision.after_model(standalone, raw, cited, sources, several=several)
+            fired = decision.after_model(standalone, raw, cited)
         timings["total_s"] = time.perf_counter() - started
         if fired:
             return _declined(passages, standalone, timings, fired)

@@ -245,9 +245,7 @@ def test_main__an_unreadable_set_exits_2_with_the_reason(tmp_path: Path, capsys:
 def test_summarise__counts_decline_reasons_and_what_each_signal_buys_or_costs() -> None:
     results = [
         _result("unanswerable", refused=True, decline_code="unknown_name", signals=("unknown_name",)),
-        _result(
-            "unanswerable", refused=True, decline_code="unsupported", signals=("unsupported", "names_nothing_asked")
-        ),
+        _result("unanswerable", refused=True, decline_code="unsupported", signals=("unsupported", "wrong_kind")),
         _result(
             "factoid",
             refused=True,
@@ -256,7 +254,7 @@ def test_summarise__counts_decline_reasons_and_what_each_signal_buys_or_costs() 
             signals=("unsupported",),
             raw_correct=True,
         ),
-        _result("factoid", signals=("names_nothing_asked",), raw_correct=True),
+        _result("factoid", signals=("wrong_kind",), raw_correct=True),
         _result("factoid", correct=False, raw_correct=False),
     ]
     data = summarise(results)
@@ -266,6 +264,6 @@ def test_summarise__counts_decline_reasons_and_what_each_signal_buys_or_costs() 
     }
     signals = data["signals"]
     assert signals["unsupported"] == {"unanswerable": 1, "raw_correct": 1, "other": 0}
-    assert signals["names_nothing_asked"] == {"unanswerable": 1, "raw_correct": 1, "other": 0}
+    assert signals["wrong_kind"] == {"unanswerable": 1, "raw_correct": 1, "other": 0}
     assert signals["nothing_close"] == {"unanswerable": 0, "raw_correct": 0, "other": 0}  # listed though it never fired
     assert signals["(questions)"] == {"unanswerable": 2, "raw_correct": 2, "other": 1}

@@ -161,7 +161,7 @@ def test_score__known_answer_for_a_cited_yes() -> None:
         citations=[Citation(1, passages[0]), Citation(2, passages[1])],
         passages=passages,
         excerpts=[FACTS[0], "Earlier."],
-        signals=("names_nothing_asked",),
+        signals=("wrong_kind",),
     )
     item = score(question, Reply("Yes, both place her there [1].", answer, 0.5, 2.0))
     assert item.kind == "yes/no" and item.type == "comparison" and not item.refused
@@ -175,7 +175,7 @@ def test_score__known_answer_for_a_cited_yes() -> None:
         "passage_recall": 1.0,
     }
     assert item.cited_outlets == [AGE, INDEPENDENT] and item.excerpt_words == len(FACTS[0].split()) + 1
-    assert item.signals == ["names_nothing_asked"] and item.decline_code == ""
+    assert item.signals == ["wrong_kind"] and item.decline_code == ""
 
 
 def test_score__a_right_yes_citing_one_of_two_sources_is_not_strict() -> None:

@@ -43,14 +43,6 @@ def missing_names(
     return missing
 
 
-def mentions_a_name(question: str, cited: Sequence[Passage]) -> bool:
-    """False when `question` names things (capitalised words after the first, years) and no cited
-    passage mentions any of them: the answer is about something else (a figure taken from a passage on
-    another event)."""
-    asked = list(names(question))
-    return not asked or any(map(_mentioned_in(cited), asked))
-
-
 def _mentioned_in(passages: Sequence[Passage]) -> Callable[[str], bool]:
     """A test: does a passage (title, byline or text) mention this name, in any of its `_forms`?"""
     haystack = _squash(" ".join(f"{p.title} {p.outlet} {p.author} {p.text}" for p in passages))

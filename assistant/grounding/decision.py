@@ -10,9 +10,7 @@ Before the model is asked:
 After it replied:
 - `model_declined`: the reply says the passages do not answer;
 - `unsupported`: no sentence of the reply is supported by a passage it cites (after the citation check);
-- `wrong_kind`: the question asks for a number, sum, date or name and no cited sentence states a new one;
-- `names_nothing_asked`: the question names things and the passages the reply cites name none of them
-  (a question about several articles is exempt: it may name each one).
+- `wrong_kind`: the question asks for a number, sum, date or name and no cited sentence states a new one.
 Every signal is computed for every reply and all that fired are kept in `Answer.signals`, so an
 evaluation can tell what each one costs or buys. It does not judge whether an answer is complete.
 """
@@ -21,11 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.grounding.answerable import (
-    answers_the_kind,
-    looks_like_refusal,
-    mentions_a_name,
-)
+from assistant.grounding.answerable import answers_the_kind, looks_like_refusal
 from assistant.question.filters import NO_FILTERS, Filters
 from assistant.types import Decline, Passage
 
@@ -36,7 +30,6 @@ REASONS = {
     "model_declined": "The model found no answer in the passages it read.",
     "unsupported": "No sentence of the reply is supported by a passage it cites.",
     "wrong_kind": "The reply does not state the kind of answer the question asks for.",
-    "names_nothing_asked": "The passages the reply cites name nothing the question names.",
 }
 SIGNALS = tuple(REASONS)
 
@@ -57,11 +50,9 @@ def before_model(
     return fired
 
 
-def after_model(
-    question: str, raw: str, cited: Sequence[str], sources: Sequence[Passage], *, several: bool
-) -> list[Decline]:
+def after_model(question: str, raw: str, cited: Sequence[str]) -> list[Decline]:
     """The signals that fire on the model's reply: `cited` are its sentences that kept a citation after
-    the check, `sources` the passages they cite; `several` when the question is about several articles."""
+    the check."""
     fired = []
     if looks_like_refusal(raw):
         fired.append(_decline("model_declined"))
@@ -69,8 +60,6 @@ def after_model(
         fired.append(_decline("unsupported"))
     if not answers_the_kind(question, cited):
         fired.append(_decline("wrong_kind"))
-    if sources and not (several or mentions_a_name(question, sources)):
-        fired.append(_decline("names_nothing_asked"))
     return fired
 
 
