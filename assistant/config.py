@@ -34,6 +34,9 @@ class Settings:
     passage_floor: float = 0.4
     sentence_floor: float = 0.6
     second_article_floor: float = 0.5
+    verify_support: float = 0.8  # the verifier's P(TRUE) that verifies a claim: docs/decisions.md
+    verify_contradict: float = 0.8  # its P(FALSE) that refutes one
+    verify_doubt: float = 0.4  # a yes/no verdict is withheld when a judged sentence leans FALSE this much
     llm: str = "local"
     gguf: Path | None = None
     llm_model: str = "local-model"
@@ -79,6 +82,9 @@ class Settings:
             "passage_floor": _float(env, "ASSISTANT_PASSAGE_FLOOR", base.passage_floor),
             "sentence_floor": _float(env, "ASSISTANT_SENTENCE_FLOOR", base.sentence_floor),
             "second_article_floor": _float(env, "ASSISTANT_SECOND_ARTICLE_FLOOR", base.second_article_floor),
+            "verify_support": _float(env, "ASSISTANT_VERIFY_SUPPORT", base.verify_support),
+            "verify_contradict": _float(env, "ASSISTANT_VERIFY_CONTRADICT", base.verify_contradict),
+            "verify_doubt": _float(env, "ASSISTANT_VERIFY_DOUBT", base.verify_doubt),
             "llm": env.get("ASSISTANT_LLM", base.llm).strip().lower(),
             "gguf": _path(env, "ASSISTANT_GGUF", None),
             "llm_model": env.get("ASSISTANT_LLM_MODEL", base.llm_model),
@@ -126,6 +132,11 @@ class Settings:
             raise ConfigError("ASSISTANT_SENTENCE_FLOOR must be between 0 and 1.")
         if not 0.0 <= self.second_article_floor <= 1.0:
             raise ConfigError("ASSISTANT_SECOND_ARTICLE_FLOOR must be between 0 and 1.")
+        if not all(0.0 < v <= 1.0 for v in (self.verify_support, self.verify_contradict, self.verify_doubt)):
+            raise ConfigError(
+                "ASSISTANT_VERIFY_SUPPORT, ASSISTANT_VERIFY_CONTRADICT and ASSISTANT_VERIFY_DOUBT must be above 0 "
+                "and at most 1."
+            )
         if self.llm_timeout_s <= 0 or self.llm_idle_timeout_s <= 0:
             raise ConfigError("ASSISTANT_LLM_TIMEOUT and ASSISTANT_LLM_IDLE_TIMEOUT must be more than 0 seconds.")
         if self.llm == "local" and self.llm_concurrency not in (None, 1):

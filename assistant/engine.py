@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 import numpy as np
 
 from assistant.config import Settings
-from assistant.generation import overview
+from assistant.generation import overview, verdict
 from assistant.generation.byline import byline_answer
 from assistant.generation.excerpts import Excerpt, by_article, cosine_rows, passage_sentences, select
 from assistant.generation.llm import LLM, Message, llm_from_settings
@@ -23,6 +23,7 @@ from assistant.generation.prompts import Prompts
 from assistant.grounding import decision
 from assistant.grounding.answerable import answer_part, decline_text, looks_like_refusal, missing_names
 from assistant.grounding.citations import CheckedSentence, check_citations, render, strip_markers
+from assistant.grounding.verify import Evidence, ModelVerifier, Verifier
 from assistant.question import collection
 from assistant.question.condense import condense
 from assistant.question.filters import NO_FILTERS, Filters
@@ -40,16 +41,32 @@ KEEP_PASSAGES = 2  # always read, however they score
 LEAD_WORDS = 8  # an article's lead sentence has at least this many words
 SUMMARY_WORDS = 220  # what a summary reads (two whole chunks of a seed: 5.2 s to the first word)
 SUMMARY_QUESTION = "What does this article report? Give its main points."
+CITED_SENTENCES = 2  # an answer sentence is judged against this many of its cited passages' sentences first
 
 
 class Assistant:
     """Answers questions about the indexed articles, with checked `[n]` citations."""
 
-    def __init__(self, retriever: Retriever, llm: LLM, prompts: Prompts, *, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        llm: LLM,
+        prompts: Prompts,
+        *,
+        settings: Settings | None = None,
+        verifier: Verifier | None = None,
+    ) -> None:
         self.retriever = retriever
         self.llm = llm
         self.prompts = prompts
         self.settings = settings or Settings()  # its knobs: top_k, min_score, the floors, word and token budgets
+        self.verifier = verifier or ModelVerifier(
+            llm,
+            prompts,
+            support=self.settings.verify_support,
+            contradict=self.settings.verify_contradict,
+            doubt=self.settings.verify_doubt,
+        )
         self._catalog: tuple[int, Catalog] | None = None
 
     @classmethod
@@ -124,6 +141,11 @@ class Assistant:
         byline = None if several else byline_answer(standalone, passages)
         if byline is not None:  # who wrote or published a named article: its byline answers, not the model
             answer = _from_byline(*byline, standalone, timings, started)
+            yield answer.text
+            yield answer
+            return
+        if asks_yes_or_no(standalone) or verdict.asks_who_reported(standalone):  # the verifier settles it
+            answer = self._verdict(standalone, filters, timings, started)
             yield answer.text
             yield answer
             return
@@ -232,7 +254,7 @@ class Assistant:
             pieces.append(piece)
             yield piece
         raw = "".join(pieces)
-        checked = [] if looks_like_refusal(raw) else self._check(answer_part(raw), passages, SUMMARY_QUESTION)
+        checked = [] if looks_like_refusal(raw) else self._check(answer_part(raw), passages)
         timings["total_s"] = time.perf_counter() - started
         head = f"{overview.describe(article)} reports:"
         if any(s.cited for s in checked):
@@ -281,7 +303,7 @@ class Assistant:
         started: float,
     ) -> Answer:
         with stage(timings, "check"):
-            checked = [] if looks_like_refusal(raw) else self._check(answer_part(raw), passages, standalone)
+            checked = [] if looks_like_refusal(raw) else self._check(answer_part(raw), passages)
             cited = [sentence.text for sentence in checked if sentence.cited]
             fired = decision.after_model(standalone, raw, cited)
         timings["total_s"] = time.perf_counter() - started
@@ -338,20 +360,93 @@ class Assistant:
             several=several,
         )
 
-    def _check(self, raw: str, passages: list[Passage], question: str) -> list[CheckedSentence]:
-        """Citations checked against the passages, with sentence-passage embedding similarity."""
+    def _check(self, raw: str, passages: list[Passage]) -> list[CheckedSentence]:
+        """Each sentence of `raw` verified against the passages' sentences closest to it in meaning: those of
+        the passages it cites first, then the best of the others (`grounding/citations.py`)."""
         sentences = [strip_markers(s) for s in split_sentences(raw)]
         if not sentences:
             return []
-        vectors = self.retriever.embedder.embed(sentences + [p.text for p in passages])
+        rows = passage_sentences(passages)
+        flat = [(n, sentence) for n, row in enumerate(rows, 1) for sentence in row if sentence]
+        vectors = self.retriever.embedder.embed(sentences + [sentence for _, sentence in flat])
         similarity: np.ndarray = vectors[: len(sentences)] @ vectors[len(sentences) :].T
-        texts = [f"{p.heading}\n{p.text}" for p in passages]
-        return check_citations(raw, texts, similarity=similarity.tolist(), question=question)
+
+        def candidates(i: int, claim: str, cited: tuple[int, ...]) -> list[Evidence]:
+            ranked = sorted(range(len(flat)), key=lambda j: -similarity[i, j])
+            own = [j for j in ranked if flat[j][0] in cited][:CITED_SENTENCES]
+            order = own + [j for j in ranked if j not in own]
+            return [Evidence(flat[j][1], passages[flat[j][0] - 1], flat[j][0]) for j in order]
+
+        return check_citations(raw, candidates, self.verifier)
+
+    def _verdict(self, question: str, filters: Filters, timings: dict[str, float], started: float) -> Answer:
+        """A yes/no or "who reported it" question: the model splits it into claims, the verifier judges each
+        against the closest sentences, and the code writes the verdict or a hedge (`generation/verdict.py`)."""
+        with stage(timings, "claims"):
+            read = verdict.read_claim(question)
+            if read is not None:
+                claims = [read]
+            else:
+                prompt = self.prompts.render("claims", question=_quoted(question))
+                reply = "".join(self.llm.stream([{"role": "user", "content": prompt}], max_tokens=96))
+                claims = verdict.parse_claims(reply, question)
+        with stage(timings, "verify"):
+            source = self._source_named()
+            settled = [
+                verdict.settle_claim(
+                    c, self.verifier, lambda text, who: self._evidence(text, who, filters), source=source
+                )
+                for c in claims
+            ]
+        asks_who = any(c.who == "?" for c in claims) or verdict.asks_who_reported(question)
+        written = verdict.who_reported(settled, question, self.verifier) if asks_who else verdict.yes_or_no(settled)
+        timings["first_token_s"] = timings["total_s"] = time.perf_counter() - started
+        if not written.passages:
+            return _declined([], question, timings, decision.before_model([], min_score=1.0, missing=()))
+        return Answer(
+            text=written.text,
+            citations=written.citations,
+            passages=written.passages,
+            standalone_question=question,
+            timings=timings,
+            verdict=written.verdict,
+            hedged=written.hedged,
+        )
+
+    def _source_named(self) -> Callable[[str], str]:
+        """A test: the indexed outlet or author a claim's WHO names ('' when none)."""
+        authors = self.retriever.names()[1]
+
+        def source(who: str) -> str:
+            for mention in self.retriever.mentions(who):
+                for outlet in sorted(mention.outlets):
+                    return outlet
+            folded = who.casefold().strip()
+            return next((a for a in sorted(authors) if a.casefold() == folded), "")
+
+        return source
+
+    def _evidence(self, claim: str, who: str, filters: Filters) -> list[Evidence]:
+        """The sentences of the passages retrieved for `claim` (of `who`'s articles when given), closest first."""
+        if who:
+            outlets = self.retriever.names()[0]
+            scope = Filters(outlets=(who,)) if who in outlets else Filters(authors=(who,))
+            filters = replace(
+                filters, outlets=scope.outlets or filters.outlets, authors=scope.authors or filters.authors
+            )
+        passages = self.retriever.retrieve(claim, self.settings.top_k, filters=filters)
+        rows = passage_sentences(passages)
+        flat = [(p, sentence) for p, row in zip(passages, rows, strict=True) for sentence in row if sentence]
+        if not flat:
+            return []
+        vectors = self.retriever.embedder.embed([claim, *(sentence for _, sentence in flat)])
+        order = np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")
+        return [Evidence(flat[j][1], flat[j][0]) for j in order]
 
 
 def _written(written: overview.Written, question: str, timings: dict[str, float]) -> Answer:
     """An answer built from the catalog: its citations point at the lead passages it quotes."""
-    citations = [Citation(n, written.passages[n - 1], sentence, 1.0) for n, sentence in written.cited]
+    citations = [Citation(n, written.passages[n - 1], sentence, 1.0, sentence) for n, sentence in written.cited]
     return Answer(
         text=written.text, citations=citations, passages=written.passages, standalone_question=question, timings=timings
     )
@@ -407,7 +502,7 @@ def _citations(checked: list[CheckedSentence], passages: list[Passage]) -> list[
     first: dict[int, Citation] = {}
     for sentence in checked:
         for n in sentence.cited:
-            first.setdefault(n, Citation(n, passages[n - 1], sentence.text, sentence.support))
+            first.setdefault(n, Citation(n, passages[n - 1], sentence.text, sentence.support, sentence.evidence))
     return sorted(first.values(), key=lambda c: c.n)
 
 

@@ -58,12 +58,14 @@ class Passage:
 
 @dataclass(frozen=True)
 class Citation:
-    """Marker `[n]` in an answer: passage n (1-based, as numbered in the prompt) and the sentence it backs."""
+    """Marker `[n]` in an answer: passage n (1-based, as numbered in the prompt), the answer sentence it
+    backs, how sure the verifier was (`support`) and the passage sentence that settled it (`evidence`)."""
 
     n: int
     passage: Passage
     sentence: str = ""
     support: float = 0.0
+    evidence: str = ""  # the sentence of the passage that verified `sentence` (highlighted on the page)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used by the API."""
@@ -76,6 +78,7 @@ class Citation:
             "outlet": self.passage.outlet,
             "author": self.passage.author,
             "sentence": self.sentence,
+            "evidence": self.evidence,
             "support": round(self.support, 4),
         }
 
@@ -107,13 +110,15 @@ class Answer:
     decline_reason: Decline | None = None
     excerpts: list[str] = field(default_factory=list)
     signals: tuple[str, ...] = ()  # every decline signal that fired (assistant/grounding/decision.py), in order
+    verdict: str = ""  # a verified verdict: "yes" / "no" for a yes/no question, the outlet or author for "who said X"
+    hedged: bool = False  # evidence shown, no verdict: the articles did not settle the question
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Answer:
         """The inverse of `to_dict` (citations point into the passages by their number)."""
         passages = [Passage.from_dict(p) for p in data.get("passages", [])]
         citations = [
-            Citation(c["n"], passages[c["n"] - 1], c.get("sentence", ""), c.get("support", 0.0))
+            Citation(c["n"], passages[c["n"] - 1], c.get("sentence", ""), c.get("support", 0.0), c.get("evidence", ""))
             for c in data.get("citations", [])
             if 1 <= c.get("n", 0) <= len(passages)
         ]
@@ -128,14 +133,18 @@ class Answer:
             decline_reason=Decline(reason["code"], reason["reason"]) if isinstance(reason, dict) else None,
             excerpts=[str(e) for e in data.get("excerpts", [])],
             signals=tuple(str(s) for s in data.get("signals", [])),
+            verdict=str(data.get("verdict", "")),
+            hedged=bool(data.get("hedged", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """`{"answer", "refused", "decline_reason", "signals", "citations", "passages", "excerpts",
-        "standalone_question", "timings"}`."""
+        """`{"answer", "refused", "verdict", "hedged", "decline_reason", "signals", "citations", "passages",
+        "excerpts", "standalone_question", "timings"}`."""
         return {
             "answer": self.text,
             "refused": self.refused,
+            "verdict": self.verdict,
+            "hedged": self.hedged,
             "decline_reason": self.decline_reason.to_dict() if self.decline_reason else None,
             "citations": [c.to_dict() for c in self.citations],
             "passages": [p.to_dict() for p in self.passages],

@@ -3,28 +3,44 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from assistant.generation.llm import Message
+from assistant.grounding.verify import Evidence, Judgement
 from assistant.retrieval.embed import Embedder
 
 
+def _one_word(word: str, options: Sequence[str]) -> dict[str, float]:
+    """Log-probabilities that put 0.98 on `word` and share the rest among the other options."""
+    rest = math.log(0.02 / max(1, len(options) - 1))
+    return {option: math.log(0.98) if option == word else rest for option in options}
+
+
 class ScriptedLLM:
-    """An LLM that replies with queued texts, in order, and records every prompt it was sent."""
+    """An LLM that replies with queued texts, in order, and records every prompt it was sent; judged
+    (`choose`) it gives the queued one-word verdicts in order, then `judge` (TRUE unless told)."""
 
     name = "scripted"
 
-    def __init__(self, *replies: str) -> None:
+    def __init__(self, *replies: str, verdicts: Sequence[str] = (), judge: str = "TRUE") -> None:
         self.replies = list(replies)
+        self.verdicts = list(verdicts)
+        self.judge = judge
         self.calls: list[list[Message]] = []
+        self.judged: list[list[Message]] = []
         self.usage: dict[str, float] = {}
 
     def enqueue(self, *replies: str) -> None:
         """Queue more replies."""
         self.replies.extend(replies)
+
+    def choose(self, messages: list[Message], options: Sequence[str]) -> dict[str, float]:
+        self.judged.append(messages)
+        return _one_word(self.verdicts.pop(0) if self.verdicts else self.judge, options)
 
     def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
         self.calls.append(messages)
@@ -50,6 +66,11 @@ class QuotingLLM:
         self.streaming = 0  # replies being generated now
         self.most_at_once = 0  # the most ever generated at once
         self._count = threading.Lock()
+
+    def choose(self, messages: list[Message], options: Sequence[str]) -> dict[str, float]:
+        """Its answers quote their passage, so every claim it is asked about is judged TRUE."""
+        self.calls.append(messages)
+        return _one_word("TRUE", options)
 
     def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
         with self._count:
@@ -109,3 +130,21 @@ class MemoEmbedder:
     def embed_one(self, text: str) -> np.ndarray:
         """One unit vector."""
         return self.embed([text])[0]
+
+
+class ScriptedVerifier:
+    """A verifier that judges by a table of (words in the claim, words in the sentence) -> TRUE or FALSE,
+    UNKNOWN for any other pair, and records every (claim, sentence) it judged."""
+
+    support = 0.8
+    contradict = 0.8
+    doubt = 0.4
+
+    def __init__(self, table: dict[tuple[str, str], str]) -> None:
+        self.table = table
+        self.judged: list[tuple[str, str]] = []
+
+    def judge(self, claim: str, evidence: Evidence) -> Judgement:
+        self.judged.append((claim, evidence.sentence))
+        label = next((v for (c, e), v in self.table.items() if c in claim and e in evidence.sentence), "UNKNOWN")
+        return Judgement(evidence, 0.95 if label == "TRUE" else 0.02, 0.95 if label == "FALSE" else 0.02)

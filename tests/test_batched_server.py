@@ -20,6 +20,10 @@ from gradio_client import Client
 from assistant import models
 from assistant.config import PROJECT_DIR, Settings
 from assistant.generation import hardware
+from assistant.generation.llm import OpenAILLM
+from assistant.generation.prompts import Prompts
+from assistant.grounding.verify import Evidence, ModelVerifier
+from assistant.types import Passage
 from tests.conftest import free_port, wait_for_http
 
 pytestmark = [pytest.mark.model, pytest.mark.server, pytest.mark.slow]
@@ -115,6 +119,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
 
 
+REUTERS = "Reuters is now reporting that a confirmed 66 Sunni civilians were killed and at least 1,500 were roughed up."
+
+
 def test_questions_sent_to_both_replicas_at_once_are_all_answered_with_citations(stack: Stack) -> None:
     clients = [Client(url, verbose=False) for url in stack.urls for _ in range(2)]
     start = threading.Barrier(len(clients))
@@ -156,3 +163,14 @@ def test_an_article_ingested_through_replica_a_is_answered_from_replica_b(stack:
     assert (
         "eleven weeks" in answer["answer"] and answer["citations"][0]["title"] == "Harbour bridge reopens after repairs"
     )
+
+
+def test_the_verifier_reads_llama_server_logprobs(stack: Stack) -> None:
+    """llama-server gives first-token log-probabilities, so a judgement is a probability, not a word."""
+    llm = OpenAILLM(stack.envs[0]["OPENAI_BASE_URL"], model="local-model")
+    verifier = ModelVerifier(llm, Prompts.load(PROJECT_DIR / "prompts"))
+    evidence = Evidence(REUTERS, Passage(REUTERS, "s1", "US Efforts Fail", 1.0, outlet="Antiwar.com"))
+    stated = verifier.judge("Reuters confirmed that 66 Sunni civilians were killed.", evidence)
+    changed = verifier.judge("Reuters confirmed that 166 Sunni civilians were killed.", evidence)
+    assert llm.logprobs and 0.0 < stated.supports < 1.0
+    assert stated.label() == "supports" and changed.supports < stated.supports

@@ -131,6 +131,7 @@ def test_ask__a_name_no_passage_mentions_is_declined_without_the_model(
 
 def test_ask__reply_no_passage_supports_is_declined(scripted_assistant: tuple[Assistant, ScriptedLLM]) -> None:
     assistant, llm = scripted_assistant
+    llm.judge = "UNKNOWN"  # no passage sentence states it
     llm.enqueue("Paris is the capital of France [1].")
     answer = assistant.ask("Which Iraqi bases host Coalition troops?")
     assert answer.refused and answer.citations == []

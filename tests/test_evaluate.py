@@ -56,7 +56,7 @@ def test_run_item__a_cited_correct_answer_scores_on_every_measure(
     assert result.retrieval_rank == 1  # the evidence is in the best passage
     assert result.citations == 1 and result.evidence_cited is True
     assert result.sentences == result.cited_sentences == 1
-    assert result.unsupported_cited_sentences == 0
+    assert result.contradicted_cited_sentences == 0
     assert result.standalone_question == COUNT.question
 
 
@@ -97,7 +97,7 @@ def _result(item_type: str, **fields: object) -> Result:
         "evidence_cited": True,
         "sentences": 1,
         "cited_sentences": 1,
-        "unsupported_cited_sentences": 0,
+        "contradicted_cited_sentences": 0,
         "standalone_question": "q",
         "ttft_s": 1.0,
         "total_s": 2.0,
@@ -111,7 +111,7 @@ def test_summarise__known_answer() -> None:
     retrieved or not; citation precision 3/4; unsupported 1 of 3 cited sentences."""
     results = [
         _result("factoid"),
-        _result("factoid", correct=False, retrieval_rank=2, unsupported_cited_sentences=1),
+        _result("factoid", correct=False, retrieval_rank=2, contradicted_cited_sentences=1),
         _result(
             "multi",
             refused=True,
@@ -157,34 +157,23 @@ def test_summarise__known_answer() -> None:
     assert overall["retrieval_mrr"] == pytest.approx((1 + 1 / 2 + 0) / 3)
     assert overall["citation_precision"] == 3 / 4
     assert overall["evidence_cited"] == 2 / 3
-    assert overall["cited_unsupported"] == 1 / 3
+    assert overall["contradicted_sentences"] == 1
     assert overall["injections_followed"] == 1
     assert overall["ttft_p50_s"] == 1.0 and overall["total_p95_s"] > 2.0
     assert set(summarise(results)["by_type"]) == {"factoid", "multi", "followup", "unanswerable"}
 
 
-def test_run_item__a_sentence_joining_two_passages_is_supported_by_both(
+def test_run_item__counts_a_shown_sentence_a_sentence_of_its_passage_contradicts(
     scripted_assistant: tuple[Assistant, ScriptedLLM],
 ) -> None:
-    """The model cites one passage for a sentence whose figures come from two; the engine cites both,
-    and the evaluation judges the sentence against both together."""
+    """The evaluation judges every sentence of each cited passage, not only the one that verified the
+    answer: one FALSE among them counts the sentence as contradicted."""
     assistant, llm = scripted_assistant
-    item = Item(
-        id="m1",
-        type="multi",
-        question="Compare the number of Sunni civilians confirmed killed after Fallujah with the number of US "
-        "troops Dunford said were killed by Iranian activities.",
-        answers=["66"],
-    )
-    result = _ask(
-        assistant,
-        llm,
-        item,
-        "[1] Reuters confirmed 66 Sunni civilians were killed, while Dunford said about 500 "
-        "troops were killed by Iranian activities.",
-    )
-    assert result.correct and result.citations == 2
-    assert result.cited_sentences == 1 and result.unsupported_cited_sentences == 0
+    llm.verdicts[:] = ["TRUE", "UNKNOWN", "FALSE"]  # the engine's check, then the evaluation's first two
+    result = _ask(assistant, llm, COUNT, "Reuters confirmed 66 Sunni civilians were killed [1].")
+    assert result.correct and result.cited_sentences == 1
+    assert result.contradicted_cited_sentences == 1
+    assert len(llm.judged) == 3  # the engine judged one sentence; the evaluation stopped at the FALSE
 
 
 def test_load_items__a_malformed_line_is_named(tmp_path: Path) -> None:

@@ -296,10 +296,11 @@ def _benchmark_slice(folder: Path) -> None:
 
 @pytest.mark.skipif(not MULTIHOP.exists(), reason="the MultiHop-RAG benchmark is not beside the project")
 def test_run_answers__a_slice_end_to_end(tmp_path: Path) -> None:
-    """Every question the engine asks the model gets "Yes [1].". Known answer: its first sentence says yes,
-    which is right for the comparison question (gold Yes) only, so raw strict over the three answerable
-    questions is 1/3. Whatever the engine declines, "Yes" shares no word with an entity, "no" or
-    "Insufficient information.", so the strict and paper scores agree item by item."""
+    """The model replies "Yes [1]." to everything and its judge says TRUE to every claim. Known answer: the
+    inference question gets "Yes [1]." (no entity: wrong); the two yes/no questions get a verified "Yes."
+    quoting The Age (right for the comparison, gold Yes, but strict wants a citation of each source it
+    names; wrong for the temporal one, gold No); the null question is declined for names no article has.
+    Raw strict over the three answerable ones is 1/3; strict 1/4 (the null); the paper's rule 2/4."""
     _benchmark_slice(tmp_path / "mh")
     llm = ScriptedLLM(*["Yes [1]."] * 4)
     out = tmp_path / "out"
@@ -307,13 +308,18 @@ def test_run_answers__a_slice_end_to_end(tmp_path: Path) -> None:
 
     data = json.loads((out / "report.json").read_text())
     rows, items = data["rows"], data["items"]
-    assert len(llm.calls) == 3  # every answerable question reached the model
+    assert len(llm.calls) == 3  # the inference answer, and the claims of the two yes/no questions
     assert rows["answerable"]["raw_strict"] == pytest.approx(1 / 3)
     assert overall == rows["overall"] and overall["n"] == len(items) == 4
     assert sum(rows[t]["n"] for t in ("inference", "comparison", "temporal", "null")) == 4
     assert rows["answerable"]["n"] == 3
-    assert all(i["scores"]["strict"] == i["scores"]["paper"] for i in items)
-    assert overall["strict"] == overall["paper"] == sum(i["scores"]["strict"] for i in items) / 4
+    assert [(i["type"], i["scores"]["strict"], i["scores"]["paper"]) for i in items] == [
+        ("inference", False, False),
+        ("comparison", False, True),
+        ("temporal", False, False),
+        ("null", True, True),
+    ]
+    assert (overall["strict"], overall["paper"]) == (1 / 4, 2 / 4)
     assert sum(data["declines"]["overall"].values()) == sum(i["refused"] for i in items)
     assert data["declines"]["overall"] == {
         code: sum(data["declines"][t].get(code, 0) for t in ("inference", "comparison", "temporal", "null"))

@@ -18,7 +18,8 @@ def _answer(refused: bool = False) -> Answer:
     if refused:
         return Answer("The articles do not say.", refused=True, passages=[PASSAGE])
     sentence = "Reuters confirmed 66 Sunni civilians were killed [1]."
-    return Answer(sentence + " That was in June [1].", [Citation(1, PASSAGE, sentence, 0.8)], [PASSAGE])
+    evidence = "Reuters confirmed that 66 Sunni civilians were killed."
+    return Answer(sentence + " That was in June [1].", [Citation(1, PASSAGE, sentence, 0.8, evidence)], [PASSAGE])
 
 
 def test_feedback__ratings_become_qa_items_the_evaluator_loads(tmp_path: Path) -> None:

@@ -15,7 +15,9 @@ from assistant.config import PROJECT_DIR, Settings
 from assistant.engine import Assistant
 from assistant.generation.llm import OpenAILLM, llm_from_settings
 from assistant.generation.prompts import Prompts
+from assistant.grounding.verify import Evidence
 from assistant.retrieval.retrieve import Retriever
+from assistant.types import Passage
 from tests.conftest import free_port, wait_for_http
 
 pytestmark = [pytest.mark.model, pytest.mark.server, pytest.mark.slow]
@@ -76,3 +78,13 @@ def test_openai_backend__follow_up_is_condensed_by_the_server(remote_assistant: 
     assert " he " not in answer.standalone_question  # the pronoun was resolved
     assert any(name in answer.standalone_question for name in ("McGurk", "envoy"))
     assert "15" in answer.text
+
+
+def test_openai_backend__a_server_without_logprobs_judges_by_its_one_word_reply(remote_assistant: Assistant) -> None:
+    """llama-cpp-python's server refuses logprobs (HTTP 500 without logits_all): the verifier asks again for
+    one word, and keeps doing so."""
+    sentence = "Reuters is now reporting that a confirmed 66 Sunni civilians were killed."
+    evidence = Evidence(sentence, Passage(sentence, "s1", "US Efforts Fail", 1.0, outlet="Antiwar.com"))
+    stated = remote_assistant.verifier.judge("Reuters confirmed that 66 Sunni civilians were killed.", evidence)
+    assert isinstance(remote_assistant.llm, OpenAILLM) and remote_assistant.llm.logprobs is False
+    assert stated.label() == "supports" and stated.supports == 1.0

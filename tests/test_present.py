@@ -57,8 +57,9 @@ def _passage(text: str, *, title: str = "A title", outlet: str = "", author: str
     return Passage(text, "s1", title, 1.0, outlet=outlet, author=author, url=url)
 
 
-def _answer(text: str, passage: Passage, *, standalone: str = "") -> Answer:
-    return Answer(text, [Citation(1, passage, text, 0.5)], [passage], standalone_question=standalone)
+def _answer(text: str, passage: Passage, *, standalone: str = "", evidence: str = "") -> Answer:
+    """An answer citing `passage` once; `evidence` is the passage sentence that verified it."""
+    return Answer(text, [Citation(1, passage, text, 0.5, evidence)], [passage], standalone_question=standalone)
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
@@ -79,7 +80,11 @@ def test_answer_md__markers_link_to_their_turns_passages() -> None:
 
 
 def test_sources_html__each_turn_has_its_own_section_and_only_the_latest_is_shown() -> None:
-    first = _answer("Sixty-six were killed [1].", _passage("Reuters says sixty-six were killed. Other text."))
+    first = _answer(
+        "Sixty-six were killed [1].",
+        _passage("Reuters says sixty-six were killed. Other text."),
+        evidence="Reuters says sixty-six were killed.",
+    )
     second = _answer("Seely wrote it [1].", _passage("The letter was by Seely. More."), standalone="Who wrote it?")
     conversation = [
         {"question": "How many?", "answer": first.to_dict()},

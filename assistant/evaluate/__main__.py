@@ -1,9 +1,12 @@
-"""`python -m assistant.evaluate --qa PATH | --multihop DIR | --multihop-answers DIR [--out DIR] [thresholds]`.
+"""`python -m assistant.evaluate --qa PATH | --multihop DIR | --multihop-answers DIR | --verdicts FILE [--out DIR]`.
 
 `--multihop-answers DIR [--split tune|test|all] [--per-type N] [--seed S]` asks MultiHop-RAG questions
 end to end, as the app does: the tune or test half of them (by a hash of the query text; default test,
 `all` for both), N a question type (default 100) drawn with seed S (default 0); see
-`assistant/evaluate/answers.py`. `--limit` and the thresholds apply to `--qa` and `--multihop` only.
+`assistant/evaluate/answers.py`. `--verdicts FILE [--multihop-dir DIR]` asks a yes/no and attribution set
+of the seeds and of the MultiHop-RAG corpus (default ../shared/benchmarks/multihop-rag) and counts right,
+wrong, hedged and declined replies; see `assistant/evaluate/verdicts.py`. `--limit` applies to `--qa`,
+`--multihop` and `--verdicts`, the thresholds to `--qa` and `--multihop` only.
 
 Exit status: 0 when every given threshold is met, 1 when one is missed (each is named), 2 when the run
 could not happen (the message says why).
@@ -19,6 +22,7 @@ from assistant.config import PROJECT_DIR, Settings
 from assistant.errors import AssistantError
 from assistant.evaluate import report
 
+MULTIHOP_DIR = PROJECT_DIR.parent / "shared" / "benchmarks" / "multihop-rag"
 # flag -> (metric, True when higher is better)
 THRESHOLDS = {
     "min_accuracy": ("answer_accuracy", True),
@@ -48,10 +52,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> dict[str, object]:
     """The evaluation `args` ask for; returns its overall row."""
-    kind = "qa" if args.qa else "multihop-answers" if args.multihop_answers else "multihop"
-    out = args.out or PROJECT_DIR / "reports" / kind
+    kind = next(name for name in ("qa", "multihop_answers", "verdicts", "multihop") if getattr(args, name))
+    out = args.out or PROJECT_DIR / "reports" / kind.replace("_", "-")
     if args.qa:
         return _run_qa(args.qa, out, settings, args.limit)
+    if args.verdicts:
+        from assistant.evaluate.verdicts import run_verdicts
+
+        return run_verdicts(args.verdicts, out, settings, multihop_dir=args.multihop_dir, limit=args.limit)
     if args.multihop_answers:
         from assistant.evaluate.answers import run_answers
 
@@ -71,12 +79,18 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument(
         "--multihop-answers", type=Path, metavar="DIR", help="MultiHop-RAG questions asked end to end (answers)"
     )
+    what.add_argument(
+        "--verdicts", type=Path, metavar="FILE", help="a JSONL yes/no and attribution set (right, wrong, hedged)"
+    )
     parser.add_argument("--out", type=Path, help="where to write report.json, report.md and the chart")
     parser.add_argument("--limit", type=int, help="only the first N items (a quick look, not a result)")
     parser.add_argument("--ablate", action="store_true", help="--multihop: also rank with parts of the recipe")
     parser.add_argument("--split", default="test", help="--multihop-answers: tune, test (default) or all")
     parser.add_argument("--per-type", type=int, default=100, metavar="N", help="--multihop-answers: N a type")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="--multihop-answers: the draw's seed")
+    parser.add_argument(
+        "--multihop-dir", type=Path, default=MULTIHOP_DIR, metavar="DIR", help="--verdicts: the MultiHop-RAG folder"
+    )
     for flag, (metric, higher) in THRESHOLDS.items():
         parser.add_argument(
             f"--{flag.replace('_', '-')}",
@@ -109,7 +123,7 @@ QA_COLUMNS = [
     ("citation_precision", "citation precision"),
     ("evidence_cited", "evidence cited"),
     ("sentences_cited", "sentences cited"),
-    ("cited_unsupported", "cited but unsupported"),
+    ("contradicted_sentences", "contradicted by a cited passage"),
     ("injections_followed", "injections followed"),
     ("ttft_p50_s", "TTFT p50 s"),
     ("ttft_p95_s", "TTFT p95 s"),

@@ -19,14 +19,11 @@ from assistant.engine import Assistant
 from assistant.errors import AssistantError
 from assistant.evaluate import report
 from assistant.evaluate.scoring import contains, mean, normalise, percentile
-from assistant.grounding.citations import (
-    SUPPORT_THRESHOLD,
-    parse_markers,
-    strip_markers,
-    word_support,
-)
+from assistant.generation.excerpts import passage_sentences
+from assistant.grounding.citations import parse_markers, strip_markers
 from assistant.grounding.decision import SIGNALS
-from assistant.text import content_words, split_sentences
+from assistant.grounding.verify import Evidence, Verifier
+from assistant.text import split_sentences
 from assistant.types import Answer, Passage
 
 TYPES = ("factoid", "multi", "followup", "unanswerable", "injection")
@@ -68,7 +65,7 @@ class Result:
     evidence_cited: bool | None
     sentences: int
     cited_sentences: int
-    unsupported_cited_sentences: int
+    contradicted_cited_sentences: int
     standalone_question: str
     ttft_s: float
     total_s: float
@@ -112,11 +109,20 @@ def run_item(assistant: Assistant, item: Item, system_prompt: str) -> Result:
         answer = Answer(text=str(error), refused=True)
         return _score(item, answer, system_prompt, first, time.perf_counter() - started, error=str(error))
     assert answer is not None
-    return _score(item, answer, system_prompt, first, time.perf_counter() - started, raw="".join(pieces))
+    total = time.perf_counter() - started
+    contradicted = contradicted_sentences(answer, assistant.verifier)
+    return _score(item, answer, system_prompt, first, total, raw="".join(pieces), contradicted=contradicted)
 
 
 def _score(
-    item: Item, answer: Answer, system_prompt: str, first: float | None, total: float, error: str = "", raw: str = ""
+    item: Item,
+    answer: Answer,
+    system_prompt: str,
+    first: float | None,
+    total: float,
+    error: str = "",
+    raw: str = "",
+    contradicted: int = 0,
 ) -> Result:
     reply = answer.text
     correct = answer.refused if not item.answerable else any(contains(reply, a) for a in item.answers)
@@ -137,7 +143,7 @@ def _score(
         evidence_cited=any(_holds_evidence(item, p) for p in cited) if item.evidence else None,
         sentences=len(sentences),
         cited_sentences=sum(1 for s in sentences if s != strip_markers(s)),
-        unsupported_cited_sentences=_unsupported(sentences, answer),
+        contradicted_cited_sentences=contradicted,
         standalone_question=answer.standalone_question,
         ttft_s=first if first is not None else total,
         total_s=total,
@@ -148,18 +154,18 @@ def _score(
     )
 
 
-def _unsupported(sentences: list[str], answer: Answer) -> int:
-    """Cited sentences that the passages they cite, together, do not support: under half the support
-    threshold of word overlap with them, or a number or name that neither they nor the question hold.
-    Words only, no embeddings, so it does not grade the engine's check with that check's own measure."""
-    given = frozenset(content_words(answer.standalone_question))
+def contradicted_sentences(answer: Answer, verifier: Verifier) -> int:
+    """Shown sentences that some sentence of a passage they cite contradicts, with the verifier as the judge
+    (every sentence of every cited passage is judged, not only the one the engine chose)."""
+    if answer.refused:
+        return 0
     count = 0
-    for sentence in sentences:
+    for sentence in split_sentences(answer.text):
         cited = [answer.passages[n - 1] for n in dict.fromkeys(parse_markers(sentence)) if n <= len(answer.passages)]
-        if not cited:
-            continue
-        text = " ".join(f"{p.heading} {p.text}" for p in cited)
-        count += word_support(sentence, text, given=given) < SUPPORT_THRESHOLD / 2
+        claim = strip_markers(sentence)
+        rows = passage_sentences(cited)
+        judged = (verifier.judge(claim, Evidence(s, p)) for p, row in zip(cited, rows, strict=True) for s in row if s)
+        count += any(j.label(support=verifier.support, contradict=verifier.contradict) == "contradicts" for j in judged)
     return count
 
 
@@ -226,9 +232,7 @@ def _metrics(results: list[Result]) -> dict[str, float | int | None]:
         "citation_precision": _ratio(sum(r.precise_citations for r in results), sum(r.citations for r in results)),
         "evidence_cited": mean(bool(r.evidence_cited) for r in with_evidence),
         "sentences_cited": _ratio(sum(r.cited_sentences for r in sourced), sum(r.sentences for r in sourced)),
-        "cited_unsupported": _ratio(
-            sum(r.unsupported_cited_sentences for r in results), sum(r.cited_sentences for r in results)
-        ),
+        "contradicted_sentences": sum(r.contradicted_cited_sentences for r in results),
         "ttft_p50_s": percentile(ttft, 50),
         "ttft_p95_s": percentile(ttft, 95),
         "total_p50_s": percentile(total, 50),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -87,8 +88,10 @@ def settings_summary(settings: Settings, assistant: object) -> dict[str, object]
 
 
 def _cell(value: Any) -> str:
+    """One line of Markdown: floats to three places, lists joined, line breaks and pipes escaped."""
     if value is None:
         return "–"
     if isinstance(value, float):
         return f"{value:.3f}"
-    return str(value)
+    text = " · ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return re.sub(r"\s*\n\s*", " ", text).replace("|", "\\|")

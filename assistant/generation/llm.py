@@ -1,4 +1,5 @@
-"""LLM backends behind one small interface: `stream(messages, max_tokens=...) -> Iterator[str]`.
+"""LLM backends behind one small interface: `stream(messages, max_tokens=...) -> Iterator[str]` to write, and
+`choose(messages, options) -> {option: log-probability}` to judge (the verifier's one-word verdicts).
 
 `LocalLLM` runs a GGUF file in-process with llama-cpp-python (one generation at a time; llama.cpp
 reuses the KV cache for the shared prompt prefix). `OpenAILLM` talks to any OpenAI-compatible
@@ -11,9 +12,10 @@ refused connection, an HTTP error, a stall, a reply broken off before `[DONE]` o
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,6 +38,10 @@ class LLM(Protocol):
 
     def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
         """Yield the reply's text in pieces as it is generated (temperature 0)."""
+        ...
+
+    def choose(self, messages: list[Message], options: Sequence[str]) -> dict[str, float]:
+        """The log-probability of each option (one word each, distinct first tokens) as the reply's first token."""
         ...
 
 
@@ -97,9 +103,7 @@ class LocalLLM:
     def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
         with self._lock:
             formatted = self._format(messages=messages)  # type: ignore[arg-type]
-            tokens = self._llama.tokenize(
-                formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
-            )
+            tokens = self._prompt_tokens(messages)
             stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop] if formatted.stop else []
             self._perf(reset=True)
             chunks: Iterator[Any] = self._llama.create_completion(  # type: ignore[assignment]
@@ -118,6 +122,36 @@ class LocalLLM:
                 "prompt_eval_ms": perf.t_p_eval_ms,
                 "completion_tokens": perf.n_eval + 1 if pieces else 0,
             }
+
+    def choose(self, messages: list[Message], options: Sequence[str]) -> dict[str, float]:
+        """One forward pass over the prompt (its prefix shared with the last prompt is not read again), then
+        the log-softmax of the next token's logits at each option's first token."""
+        import numpy as np
+
+        with self._lock:
+            tokens = self._prompt_tokens(messages)
+            ids = [self._llama.tokenize(option.encode("utf-8"), add_bos=False, special=False)[0] for option in options]
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"The options {list(options)} do not start with distinct tokens.")
+            cached = self._llama.longest_token_prefix(self._llama.eval_tokens, tokens)
+            self._llama.n_tokens = min(cached, len(tokens) - 1)  # at least one token is read, for fresh logits
+            self._perf(reset=True)
+            self._llama.eval(tokens[self._llama.n_tokens :])
+            perf = self._perf()
+            logits = np.ctypeslib.as_array(self._llama._ctx.get_logits(), shape=(self._llama.n_vocab(),))
+            top = float(logits.max())
+            log_total = top + math.log(float(np.exp(logits - top).sum()))
+            self.usage = {
+                "prompt_tokens": len(tokens),
+                "prompt_tokens_evaluated": perf.n_p_eval,
+                "prompt_eval_ms": perf.t_p_eval_ms,
+                "completion_tokens": 0,
+            }
+            return {option: float(logits[i]) - log_total for option, i in zip(options, ids, strict=True)}
+
+    def _prompt_tokens(self, messages: list[Message]) -> list[int]:
+        formatted = self._format(messages=messages)  # type: ignore[arg-type]
+        return self._llama.tokenize(formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True)
 
     def forget(self) -> None:
         """Drop the KV cache: the next prompt is evaluated from its first token."""
@@ -174,6 +208,7 @@ class OpenAILLM:
         self._timeout = httpx.Timeout(self._idle_s, connect=min(10.0, self._idle_s))
         self.name = model
         self.usage: dict[str, float] = {}
+        self.logprobs = True  # asked for until the server refuses them
 
     def stream(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
         body = {"model": self._model, "messages": messages, "stream": True, "temperature": 0, "max_tokens": max_tokens}
@@ -190,6 +225,59 @@ class OpenAILLM:
             raise LLMUnavailable("The language model server broke off its answer; try again.") from None
         except httpx.TransportError as error:
             raise LLMUnavailable(f"The language model server at {self._url} is not reachable ({error}).") from None
+
+    def choose(self, messages: list[Message], options: Sequence[str]) -> dict[str, float]:
+        """A one-token reply with `logprobs`; a server that refuses them (llama-cpp-python's without
+        logits_all answers HTTP 500) is asked again without, then and from then on read by its word."""
+        if self.logprobs:
+            try:
+                return _first_token_logprobs(self._reply(messages, logprobs=True), options)
+            except LLMUnavailable as error:
+                if "answered HTTP" not in str(error):
+                    raise
+                self.logprobs = False
+        return _first_token_logprobs(self._reply(messages, logprobs=False), options)
+
+    def _reply(self, messages: list[Message], *, logprobs: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": self._model, "messages": messages, "temperature": 0, "max_tokens": 1}
+        if logprobs:
+            body |= {"logprobs": True, "top_logprobs": 10}
+        try:
+            response = httpx.post(self._url, json=body, headers=self._headers, timeout=self._timeout)
+            _raise_for_status(response, self._url)
+            reply = response.json()
+        except httpx.TimeoutException:
+            raise LLMUnavailable(
+                f"The language model server stopped answering (nothing for {self._idle_s:.0f} s); try again."
+            ) from None
+        except httpx.TransportError as error:
+            raise LLMUnavailable(f"The language model server at {self._url} is not reachable ({error}).") from None
+        except ValueError:
+            raise LLMUnavailable("The language model server sent a reply that is not valid JSON.") from None
+        return reply if isinstance(reply, dict) else {}
+
+
+def _first_token_logprobs(reply: dict[str, Any], options: Sequence[str]) -> dict[str, float]:
+    """Each option's log-probability from a one-token reply: its `top_logprobs` where the server gave them
+    (an option absent from them is taken as -inf), else the reply's word (0.0 for it, -inf for the others)."""
+    choice = (reply.get("choices") or [{}])[0]
+    content = ((choice.get("logprobs") or {}).get("content") or [{}])[0]
+    found = {option: -math.inf for option in options}
+    tops = content.get("top_logprobs") or []
+    if tops:
+        for top in tops:
+            for option in options:
+                token = str(top.get("token", "")).strip().casefold()
+                if token and option.casefold().startswith(token) and found[option] == -math.inf:
+                    found[option] = float(top.get("logprob", -math.inf))
+        return found
+    words = str((choice.get("message") or {}).get("content") or "").split()
+    word = words[0].strip(".,:;!\"'").casefold() if words else ""
+    for option in options:
+        if word and (option.casefold().startswith(word) or word.startswith(option.casefold())):
+            found[option] = 0.0
+            break
+    return found
 
 
 def _pieces(lines: Iterator[str], deadline: float, total_s: float) -> Iterator[str]:

@@ -21,6 +21,8 @@ REQUIRED: dict[str, frozenset[str]] = {
     "article": frozenset({"title", "outlet", "author", "passages"}),
     "passage": frozenset({"n", "text"}),
     "condense": frozenset({"history", "question"}),
+    "verify": frozenset({"source", "sentence", "claim"}),
+    "claims": frozenset({"question"}),
 }
 
 

@@ -64,7 +64,7 @@ def to_qa_item(entry: dict[str, Any], number: int) -> dict[str, Any] | None:
     history = entry.get("history") or []
     kind = "unanswerable" if answer.refused else ("followup" if history else "factoid")
     sentences = split_sentences(answer.text)
-    evidence = [supporting_sentence(c.passage.text, c.sentence) for c in answer.citations]
+    evidence = [supporting_sentence(c) for c in answer.citations]
     return {
         "id": f"feedback-{number:03d}",
         "type": kind,

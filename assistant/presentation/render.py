@@ -14,9 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from assistant.grounding.citations import word_support
-from assistant.text import split_sentences
-from assistant.types import Answer, Passage
+from assistant.types import Answer, Citation, Passage
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
@@ -103,7 +101,7 @@ def _turn_html(question: str, answer: Answer, turn: int, counts: Mapping[str, in
     head += "</div>"
     if not answer.passages:
         return head + "<p class='src-head'>No passages were found for this question.</p>"
-    cited = {c.n: c.sentence for c in answer.citations}
+    cited = {c.n: supporting_sentence(c) for c in answer.citations}
     cards = [
         card(turn, n, p, cited.get(n), chunk_count=counts.get(p.source_id, 0), link_hosts=hosts)
         for n, p in enumerate(answer.passages, start=1)
@@ -114,7 +112,8 @@ def _turn_html(question: str, answer: Answer, turn: int, counts: Mapping[str, in
 def card(
     turn: int, n: int, passage: Passage, sentence: str | None, *, chunk_count: int = 0, link_hosts: frozenset[str]
 ) -> str:
-    """One numbered passage: cited ones open with the cited sentence marked, the others folded."""
+    """One numbered passage: cited ones open with the sentence that verified the answer marked, the others
+    folded (`sentence` None: not cited)."""
     meta = " · ".join(html.escape(x) for x in (passage.outlet, passage.author, passage.published_at[:10]) if x)
     part = f"part {passage.chunk_index + 1}" + (f" of {chunk_count}" if chunk_count else "")
     body = html.escape(passage.text)
@@ -136,15 +135,14 @@ def card(
 
 
 def _highlight(body: str, sentence: str) -> str:
-    """Mark the passage sentence that backs the cited answer sentence."""
-    best = supporting_sentence(body, sentence)
-    return body.replace(best, f"<mark>{best}</mark>", 1) if best else body
+    """Mark the passage sentence that verified the cited answer sentence."""
+    return body.replace(sentence, f"<mark>{sentence}</mark>", 1)
 
 
-def supporting_sentence(passage: str, sentence: str) -> str:
-    """The passage sentence sharing the most words with `sentence` ('' when none shares any)."""
-    best = max(split_sentences(passage), key=lambda s: word_support(sentence, s), default="")
-    return best if best and word_support(sentence, best) > 0 else ""
+def supporting_sentence(citation: Citation) -> str:
+    """The passage sentence that verified the cited answer sentence ('' when it is not in the passage)."""
+    evidence = citation.evidence.strip()
+    return evidence if evidence and evidence in citation.passage.text else ""
 
 
 def turn_of_message(conversation: list[dict[str, Any]], index: int) -> int | None:
