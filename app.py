@@ -66,6 +66,11 @@ CSS = """
   text-decoration: none; color: var(--color-accent); padding: 0 1px; cursor: pointer}
 #chat a.cite:hover {text-decoration: underline}
 #article-text .src-text {max-height: 60vh; overflow-y: auto}
+.badge {display: inline-block; font-size: 0.75em; font-weight: 700; border-radius: 4px; padding: 1px 6px;
+  margin-right: 6px; vertical-align: 1px}
+.badge.verified {background: #dcfce7; color: #166534; border: 1px solid #86efac}
+.badge.hedged {background: #fef9c3; color: #854d0e; border: 1px solid #fde047}
+.badge.declined {background: #f3f4f6; color: #374151; border: 1px solid #d1d5db}
 """
 # A click on a citation link [n] (href "#src-T-N") shows turn T's passages in the Sources panel,
 # opens passage N and scrolls it into view. Capture phase: runs before the chat's own link handling.

@@ -73,6 +73,21 @@ def test_markup__hostile_answer_and_article_text_render_as_text_only(hostile: st
     assert unsafe(chat, markdown=True) == [] and unsafe(panel) == [] and unsafe(article) == []
 
 
+@pytest.mark.parametrize(
+    ("fields", "badge"),
+    [
+        ({"verdict": "yes"}, "badge verified"),
+        ({"hedged": True}, "badge hedged"),
+        ({"refused": True}, "badge declined"),
+        ({}, None),  # an answer written by the model: its sentences are verified one by one, no verdict
+    ],
+)
+def test_answer_md__a_verdict_a_hedge_and_a_decline_look_different(fields: dict[str, object], badge: str | None) -> None:
+    shown = present.answer_md(Answer("No. It says so [1].", **fields), 0)  # type: ignore[arg-type]
+    assert (badge in shown) if badge else "badge" not in shown
+    assert shown.count("<span") == (1 if badge else 0)
+
+
 def test_answer_md__markers_link_to_their_turns_passages() -> None:
     passage = _passage("Sixty-six were killed.")
     answer = Answer("Sixty-six [1]. Nine [7].", [Citation(1, passage, "Sixty-six", 0.5)], [passage])

@@ -1,7 +1,8 @@
 """Answers and articles as page markup: pure functions, every piece of article and model text escaped.
 
 The only markup produced is our own: `<a href='#src-T-N'>` citation links, `<sup>`, `<details>`,
-`<mark>` and `<b>`. Article and model text never becomes markup (no script, event handler, form, image
+`<mark>`, `<b>` and the `<span class='badge'>` that says whether an answer is a verified verdict, a
+hedge or a decline. Article and model text never becomes markup (no script, event handler, form, image
 or link survives), and an article's own URL is a link only when its host is on the allowlist
 (`ASSISTANT_LINK_HOSTS`, empty by default). It does not render Markdown written by the model.
 """
@@ -27,9 +28,20 @@ def escape_md(text: str) -> str:
 
 
 def answer_md(answer: Answer, turn: int) -> str:
-    """The answer for the chat, each `[n]` a link to passage n of this turn in the Sources panel."""
+    """The answer for the chat, each `[n]` a link to passage n of this turn in the Sources panel, under a
+    badge when it is a verified verdict, a hedge or a decline."""
     count = len(answer.passages)
-    return _ESCAPED_MARKER.sub(lambda m: _cite_link(turn, m, count), escape_md(answer.text))
+    return _badge(answer) + _ESCAPED_MARKER.sub(lambda m: _cite_link(turn, m, count), escape_md(answer.text))
+
+
+def _badge(answer: Answer) -> str:
+    if answer.refused:
+        return "<span class='badge declined' title='The articles do not answer this'>Not in the articles</span>"
+    if answer.hedged:
+        return "<span class='badge hedged' title='The closest evidence, no verdict'>Not settled by the articles</span>"
+    if answer.verdict:
+        return "<span class='badge verified' title='Checked sentence by sentence'>Verified</span>"
+    return ""
 
 
 def _cite_link(turn: int, marker: re.Match[str], count: int) -> str:
