@@ -82,7 +82,9 @@ def test_markup__hostile_answer_and_article_text_render_as_text_only(hostile: st
         ({}, None),  # an answer written by the model: its sentences are verified one by one, no verdict
     ],
 )
-def test_answer_md__a_verdict_a_hedge_and_a_decline_look_different(fields: dict[str, object], badge: str | None) -> None:
+def test_answer_md__a_verdict_a_hedge_and_a_decline_look_different(
+    fields: dict[str, object], badge: str | None
+) -> None:
     shown = present.answer_md(Answer("No. It says so [1].", **fields), 0)  # type: ignore[arg-type]
     assert (badge in shown) if badge else "badge" not in shown
     assert shown.count("<span") == (1 if badge else 0)
