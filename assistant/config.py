@@ -35,7 +35,7 @@ class Settings:
     sentence_floor: float = 0.6
     second_article_floor: float = 0.5
     verify_support: float = 0.8  # the verifier's P(TRUE) that verifies a claim: docs/decisions.md
-    verify_contradict: float = 0.8  # its P(FALSE) that refutes one
+    verify_contradict: float = 0.5  # its P(FALSE) that refutes one (when FALSE also outweighs TRUE)
     verify_doubt: float = 0.4  # a yes/no verdict is withheld when a judged sentence leans FALSE this much
     llm: str = "local"
     gguf: Path | None = None

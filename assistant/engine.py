@@ -339,7 +339,6 @@ class Assistant:
                     "answer_user",
                     passages=blocks,
                     question=_quoted(question),
-                    form=self.prompts.render("yes_no") if asks_yes_or_no(question) else "",
                 ),
             },
         ]
@@ -386,10 +385,12 @@ class Assistant:
             read = verdict.read_claim(question)
             if read is not None:
                 claims = [read]
-            else:
+            elif len(self.retriever.mentions(question)) >= 2:  # one claim per outlet named: the model splits it
                 prompt = self.prompts.render("claims", question=_quoted(question))
                 reply = "".join(self.llm.stream([{"role": "user", "content": prompt}], max_tokens=96))
                 claims = verdict.parse_claims(reply, question)
+            else:  # the question itself is judged against each sentence
+                claims = [verdict.Claim("", question, question=True)]
         with stage(timings, "verify"):
             source = self._source_named()
             settled = [

@@ -15,9 +15,11 @@ from assistant.retrieval.embed import Embedder
 
 
 def _one_word(word: str, options: Sequence[str]) -> dict[str, float]:
-    """Log-probabilities that put 0.98 on `word` and share the rest among the other options."""
+    """Log-probabilities that put 0.98 on `word` (TRUE, FALSE or UNKNOWN: the first, second or third
+    option, so YES / NO / UNKNOWN too) and share the rest among the others."""
+    chosen = options[("TRUE", "FALSE", "UNKNOWN").index(word)]
     rest = math.log(0.02 / max(1, len(options) - 1))
-    return {option: math.log(0.98) if option == word else rest for option in options}
+    return {option: math.log(0.98) if option == chosen else rest for option in options}
 
 
 class ScriptedLLM:
@@ -143,6 +145,9 @@ class ScriptedVerifier:
     def __init__(self, table: dict[tuple[str, str], str]) -> None:
         self.table = table
         self.judged: list[tuple[str, str]] = []
+
+    def answer(self, question: str, evidence: Evidence) -> Judgement:
+        return self.judge(question, evidence)
 
     def judge(self, claim: str, evidence: Evidence) -> Judgement:
         self.judged.append((claim, evidence.sentence))

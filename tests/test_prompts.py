@@ -20,7 +20,7 @@ def _copy_prompts(tmp_path: Path) -> Path:
 
 def test_prompts__project_prompts_load_and_render() -> None:
     prompts = Prompts.load(PROJECT_DIR / "prompts")
-    text = prompts.render("answer_user", passages='<passage id="1">x</passage>', question="Who {braces}?", form="")
+    text = prompts.render("answer_user", passages='<passage id="1">x</passage>', question="Who {braces}?")
     assert "Who {braces}?" in text and '<passage id="1">' in text
 
 

@@ -3,6 +3,8 @@ the decisions run on a scripted verifier (a table of what it says) and a finder 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.generation.verdict import (
@@ -73,7 +75,9 @@ def source(who: str) -> str:
     ],
 )
 def test_read_claim(question: str, claim: Claim | None) -> None:
-    assert read_claim(question) == claim
+    read = read_claim(question)
+    assert (replace(read, asked="") if read else None) == claim
+    assert read is None or read.asked == (question if read.who != "?" else "")
     assert asks_who_reported(question) == (claim is not None and claim.who == "?")
 
 

@@ -16,12 +16,12 @@ from assistant.errors import PromptError
 #: Every prompt the model sees, with the variables the code fills in.
 REQUIRED: dict[str, frozenset[str]] = {
     "answer_system": frozenset(),
-    "answer_user": frozenset({"passages", "question", "form"}),
-    "yes_no": frozenset(),
+    "answer_user": frozenset({"passages", "question"}),
     "article": frozenset({"title", "outlet", "author", "passages"}),
     "passage": frozenset({"n", "text"}),
     "condense": frozenset({"history", "question"}),
     "verify": frozenset({"source", "sentence", "claim"}),
+    "verify_question": frozenset({"source", "sentence", "question"}),
     "claims": frozenset({"question"}),
 }
 

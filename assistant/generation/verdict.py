@@ -53,6 +53,8 @@ class Claim:
     who: str
     text: str
     said: bool = False  # "who said it" (a person the sentence names), not "who reported it" (its publisher)
+    question: bool = False  # `text` is a yes/no question, judged as one (`Verifier.answer`)
+    asked: str = ""  # the question it was read from: judged instead when WHO is no indexed outlet or author
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def read_claim(question: str) -> Claim | None:
         return Claim("?", _sentence(asked.group("claim")), said=asked.group("said") is not None)
     named = _WHO_NAMED.match(plain)
     if named and len(named.group("claim").split()) >= 2:
-        return Claim(named.group("who").strip(), _sentence(named.group("claim")))
+        return Claim(named.group("who").strip(), _sentence(named.group("claim")), asked=question)
     return None
 
 
@@ -124,16 +126,25 @@ def settle_claim(
 ) -> Settled:
     """Judge `claim` against the `budget` closest sentences: WHO's articles' when `source(who)` names an
     indexed outlet or author (then, unverified there, the others': verified there is 'elsewhere'); else
-    all articles'. A claim WHO names otherwise (a person) is judged as "According to WHO, …"."""
+    all articles'. A claim whose WHO is someone else (a person) is judged as the question it was read from,
+    or else as "According to WHO, …"."""
     named = source(claim.who) if claim.who not in ("", "?") else ""
-    text = claim.text if named or claim.who in ("", "?") else f"According to {claim.who}, {claim.text}"
+    if claim.who not in ("", "?") and not named:
+        claim = (
+            Claim("", claim.asked, question=True)
+            if claim.asked
+            else Claim("", f"According to {claim.who}, {claim.text}")
+        )
+    text, question = claim.text, claim.question
     candidates = find(text, named)
-    judged = settle(verifier, text, candidates, budget=budget, until_support=False)
+    judged = settle(verifier, text, candidates, budget=budget, until_support=False, question=question)
     outcome, judgement = verdict(verifier, judged, doubt=verifier.doubt)
     closest = candidates[0] if candidates else None
     if outcome == "unknown" and named:
         others = [e for e in find(text, "") if named not in (e.passage.outlet, e.passage.author)]
-        found, elsewhere = verdict(verifier, settle(verifier, text, others, budget=budget), doubt=verifier.doubt)
+        found, elsewhere = verdict(
+            verifier, settle(verifier, text, others, budget=budget, question=question), doubt=verifier.doubt
+        )
         if found == "supports":
             return Settled(claim, "elsewhere", elsewhere, closest)
         closest = closest or (others[0] if others else None)

@@ -20,9 +20,10 @@ from assistant.generation.prompts import Prompts
 from assistant.types import Passage
 
 LABELS = ("TRUE", "FALSE", "UNKNOWN")
+ANSWERS = ("YES", "NO", "UNKNOWN")  # a yes/no question judged against a sentence: YES supports, NO contradicts
 #: Probabilities (over the three labels) at which a judgement counts, chosen on tests/data/verdicts.jsonl.
 SUPPORT = 0.8
-CONTRADICT = 0.8
+CONTRADICT = 0.5
 DOUBT = 0.4  # a yes/no verdict is withheld when a judged sentence leans FALSE at this much
 
 
@@ -69,6 +70,10 @@ class Verifier(Protocol):
         """The judgement of `claim` by `evidence`."""
         ...
 
+    def answer(self, question: str, evidence: Evidence) -> Judgement:
+        """The judgement of a yes/no `question` by `evidence` (supports: yes; contradicts: no)."""
+        ...
+
 
 class ModelVerifier:
     """The configured LLM as the judge: one forward pass a judgement, the instructions a cached prefix."""
@@ -92,23 +97,42 @@ class ModelVerifier:
         prompt = self.prompts.render(
             "verify", source=_plain(evidence.source), sentence=_plain(evidence.sentence), claim=_plain(claim)
         )
-        messages = [{"role": "user", "content": prompt}]
-        logprobs = self.llm.choose(messages, LABELS)
-        weights = {label: math.exp(value) if value > -math.inf else 0.0 for label, value in logprobs.items()}
-        total = sum(weights.values()) or 1.0
-        return Judgement(evidence, weights["TRUE"] / total, weights["FALSE"] / total)
+        return self._judged(prompt, evidence, LABELS)
+
+    def answer(self, question: str, evidence: Evidence) -> Judgement:
+        prompt = self.prompts.render(
+            "verify_question",
+            source=_plain(evidence.source),
+            sentence=_plain(evidence.sentence),
+            question=_plain(question),
+        )
+        return self._judged(prompt, evidence, ANSWERS)
+
+    def _judged(self, prompt: str, evidence: Evidence, labels: tuple[str, str, str]) -> Judgement:
+        """The model's first-token probabilities of `labels` (for, against, neither), normalised over them."""
+        logprobs = self.llm.choose([{"role": "user", "content": prompt}], labels)
+        weights = [math.exp(logprobs[label]) if logprobs[label] > -math.inf else 0.0 for label in labels]
+        total = sum(weights) or 1.0
+        return Judgement(evidence, weights[0] / total, weights[1] / total)
 
 
 def settle(
-    verifier: Verifier, claim: str, candidates: Iterable[Evidence], *, budget: int, until_support: bool = True
+    verifier: Verifier,
+    claim: str,
+    candidates: Iterable[Evidence],
+    *,
+    budget: int,
+    until_support: bool = True,
+    question: bool = False,
 ) -> list[Judgement]:
-    """Judge `claim` against the candidates in order, at most `budget` of them, stopping at the first that
-    supports it when `until_support`; the judgements made, in order."""
+    """Judge `claim` (a yes/no question when `question`) against the candidates in order, at most `budget`
+    of them, stopping at the first that supports it when `until_support`; the judgements made, in order."""
+    judge = verifier.answer if question else verifier.judge
     made: list[Judgement] = []
     for evidence in candidates:
         if len(made) >= budget:
             break
-        judgement = verifier.judge(claim, evidence)
+        judgement = judge(claim, evidence)
         made.append(judgement)
         if until_support and judgement.label(support=verifier.support, contradict=verifier.contradict) == "supports":
             break
