@@ -37,6 +37,7 @@ class Settings:
     verify_support: float = 0.8  # the verifier's P(TRUE) that verifies a claim: docs/decisions.md
     verify_contradict: float = 0.5  # its P(FALSE) that refutes one (when FALSE also outweighs TRUE)
     verify_doubt: float = 0.4  # a yes/no verdict is withheld when a judged sentence leans FALSE this much
+    verify_attribute: float = 0.5  # "who reported it" names the article whose sentence reaches this
     llm: str = "local"
     gguf: Path | None = None
     llm_model: str = "local-model"
@@ -85,6 +86,7 @@ class Settings:
             "verify_support": _float(env, "ASSISTANT_VERIFY_SUPPORT", base.verify_support),
             "verify_contradict": _float(env, "ASSISTANT_VERIFY_CONTRADICT", base.verify_contradict),
             "verify_doubt": _float(env, "ASSISTANT_VERIFY_DOUBT", base.verify_doubt),
+            "verify_attribute": _float(env, "ASSISTANT_VERIFY_ATTRIBUTE", base.verify_attribute),
             "llm": env.get("ASSISTANT_LLM", base.llm).strip().lower(),
             "gguf": _path(env, "ASSISTANT_GGUF", None),
             "llm_model": env.get("ASSISTANT_LLM_MODEL", base.llm_model),
@@ -132,10 +134,10 @@ class Settings:
             raise ConfigError("ASSISTANT_SENTENCE_FLOOR must be between 0 and 1.")
         if not 0.0 <= self.second_article_floor <= 1.0:
             raise ConfigError("ASSISTANT_SECOND_ARTICLE_FLOOR must be between 0 and 1.")
-        if not all(0.0 < v <= 1.0 for v in (self.verify_support, self.verify_contradict, self.verify_doubt)):
+        verify = (self.verify_support, self.verify_contradict, self.verify_doubt, self.verify_attribute)
+        if not all(0.0 < v <= 1.0 for v in verify):
             raise ConfigError(
-                "ASSISTANT_VERIFY_SUPPORT, ASSISTANT_VERIFY_CONTRADICT and ASSISTANT_VERIFY_DOUBT must be above 0 "
-                "and at most 1."
+                "ASSISTANT_VERIFY_SUPPORT, _CONTRADICT, _DOUBT and _ATTRIBUTE must be above 0 and at most 1."
             )
         if self.llm_timeout_s <= 0 or self.llm_idle_timeout_s <= 0:
             raise ConfigError("ASSISTANT_LLM_TIMEOUT and ASSISTANT_LLM_IDLE_TIMEOUT must be more than 0 seconds.")

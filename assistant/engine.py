@@ -66,6 +66,7 @@ class Assistant:
             support=self.settings.verify_support,
             contradict=self.settings.verify_contradict,
             doubt=self.settings.verify_doubt,
+            attribute=self.settings.verify_attribute,
         )
         self._catalog: tuple[int, Catalog] | None = None
 

@@ -141,6 +141,7 @@ class ScriptedVerifier:
     support = 0.8
     contradict = 0.8
     doubt = 0.4
+    attribute = 0.5
 
     def __init__(self, table: dict[tuple[str, str], str]) -> None:
         self.table = table

@@ -44,6 +44,7 @@ _WHO_NAMED = re.compile(
     r"|tell\s+[\w.'’ -]{1,30}?|announce|warn)\s+(?:that\s+)?(?P<claim>.+?)\s*\?\s*$"
 )
 _ASKS_WHO = re.compile(r"^\W*(who|which)\b", re.IGNORECASE)
+_AUTHOR = re.compile(r"^\W*(who\s+(wrote|writes)|which\s+(author|journalist|reporter|writer))\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,11 @@ def settle_claim(
     text, question = claim.text, claim.question
     candidates = find(text, named)
     judged = settle(verifier, text, candidates, budget=budget, until_support=False, question=question)
-    outcome, judgement = verdict(verifier, judged, doubt=verifier.doubt)
     closest = candidates[0] if candidates else None
+    if claim.who == "?":  # the claim is taken as reported: which article states it best?
+        best = _attributed(judged, verifier.attribute)
+        return Settled(claim, "supports" if best else "unknown", best, closest)
+    outcome, judgement = verdict(verifier, judged, doubt=verifier.doubt)
     if outcome == "unknown" and named:
         others = [e for e in find(text, "") if named not in (e.passage.outlet, e.passage.author)]
         found, elsewhere = verdict(
@@ -149,6 +153,15 @@ def settle_claim(
             return Settled(claim, "elsewhere", elsewhere, closest)
         closest = closest or (others[0] if others else None)
     return Settled(claim, outcome, judgement, closest)
+
+
+def _attributed(judged: Sequence[Judgement], bar: float) -> Judgement | None:
+    """The most confident judgement, when it reaches `bar` and beats every sentence of another outlet."""
+    best = max(judged, key=lambda j: j.supports, default=None)
+    if best is None or best.supports < bar:
+        return None
+    outlet = best.evidence.passage.outlet
+    return best if all(j.supports < best.supports for j in judged if j.evidence.passage.outlet != outlet) else None
 
 
 def yes_or_no(settled: Sequence[Settled]) -> Written:
@@ -169,7 +182,7 @@ def who_reported(settled: Sequence[Settled], question: str, verifier: Verifier) 
     if found is None or found.judgement is None:
         return _hedge(asked)
     evidence = found.judgement.evidence
-    name = _answer_name(found.claim, evidence, options(question), verifier)
+    name = _answer_name(found.claim, evidence, question, verifier)
     if not name:
         return _hedge(asked)
     passage = evidence.passage
@@ -178,11 +191,15 @@ def who_reported(settled: Sequence[Settled], question: str, verifier: Verifier) 
     return _write(head, [found], name, quote_only=True)
 
 
-def _answer_name(claim: Claim, evidence: Evidence, offered: list[str], verifier: Verifier) -> str:
+def _answer_name(claim: Claim, evidence: Evidence, question: str, verifier: Verifier) -> str:
     """The publisher (outlet, or the author for an author's name) of the verifying article, or for "who
-    said it" the one person the verifier confirms as saying the claim; limited to `offered` when given."""
+    said it" the person the verifier confirms as saying the claim; one of the question's options when it
+    offers some."""
+    offered = options(question)
     passage = evidence.passage
     publishers = [n for n in (passage.outlet, passage.author) if n]
+    if _AUTHOR.search(question):
+        publishers.reverse()  # "who wrote that …": the author first
     if offered:
         fits = [o for o in offered if any(_same(o, p) for p in publishers)]
         if len(fits) == 1 and not claim.said:
@@ -192,20 +209,14 @@ def _answer_name(claim: Claim, evidence: Evidence, offered: list[str], verifier:
         return publishers[0] if publishers else ""
     else:
         candidates = [n for n in _people(evidence.sentence) if n.casefold() not in claim.text.casefold()]
-    confirmed = [
-        c
-        for c in candidates
-        if verifier.judge(f"{c} said that {claim.text}", evidence).label(
-            support=verifier.support, contradict=verifier.contradict
-        )
-        == "supports"
-    ]
-    return confirmed[0] if len(confirmed) == 1 else ""
+    judged = [(verifier.judge(f"{c} said that {claim.text}", evidence).supports, c) for c in candidates]
+    confirmed = [(len(c.split()), p, c) for p, c in judged if p >= verifier.support]
+    return max(confirmed)[2] if confirmed else ""  # the fullest name confirmed, then the surest
 
 
 def _people(sentence: str) -> list[str]:
     """Runs of capitalised words in `sentence` (its names: people, agencies, outlets), longest first."""
-    found = re.findall(r"(?:[A-Z][\w.'’-]+\s+){0,3}[A-Z][\w.'’-]+", sentence)
+    found = re.findall(r"(?:[A-Z][\w.'’-]+\s+){0,5}[A-Z][\w.'’-]+", sentence)
     named = set(names(sentence))
     return [f for f in dict.fromkeys(found) if any(word in named for word in f.split())]
 

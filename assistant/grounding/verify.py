@@ -25,6 +25,7 @@ ANSWERS = ("YES", "NO", "UNKNOWN")  # a yes/no question judged against a sentenc
 SUPPORT = 0.8
 CONTRADICT = 0.5
 DOUBT = 0.4  # a yes/no verdict is withheld when a judged sentence leans FALSE at this much
+ATTRIBUTE = 0.5  # "who reported it": the article whose sentence reaches this, above every other outlet's
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Verifier(Protocol):
     support: float
     contradict: float
     doubt: float
+    attribute: float
 
     def judge(self, claim: str, evidence: Evidence) -> Judgement:
         """The judgement of `claim` by `evidence`."""
@@ -86,12 +88,14 @@ class ModelVerifier:
         support: float = SUPPORT,
         contradict: float = CONTRADICT,
         doubt: float = DOUBT,
+        attribute: float = ATTRIBUTE,
     ) -> None:
         self.llm = llm
         self.prompts = prompts
         self.support = support
         self.contradict = contradict
         self.doubt = doubt
+        self.attribute = attribute
 
     def judge(self, claim: str, evidence: Evidence) -> Judgement:
         prompt = self.prompts.render(
