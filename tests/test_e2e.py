@@ -44,15 +44,35 @@ def test_ask__answers_seed_questions_with_checked_citations(
 
 
 @pytest.mark.parametrize(
-    "question", ["Is the US leaving Iraq?", "Did Reuters confirm that Sunni civilians were killed?"]
+    ("question", "verdicts"),
+    [
+        # the cited passage says Esper "stressed they're not leaving the country": never a Yes
+        ("Is the US leaving Iraq?", {"no", ""}),
+        # "the Pentagon press office … writing on Twitter": a question restating its passage is a Yes
+        ("Did the Pentagon press office post on Twitter?", {"yes"}),
+        # only Antiwar.com reported it: a No that names who did
+        ("Did The Epoch Times report that a confirmed 66 Sunni civilians were killed?", {"no", ""}),
+    ],
 )
-def test_ask__a_yes_no_question_gets_yes_or_no_first_with_a_citation(real_assistant: Assistant, question: str) -> None:
-    """The form, not the verdict: whether the model's yes or no is right is measured by the evaluations (on
-    this machine it answered "No" to the first question in one run and "Yes" in another, with other
-    questions cached before it)."""
+def test_ask__a_yes_no_verdict_comes_only_from_a_verified_sentence(
+    real_assistant: Assistant, question: str, verdicts: set[str]
+) -> None:
     answer = real_assistant.ask(question)
     assert not answer.refused, answer.decline_reason
-    assert answer.text.startswith(("Yes", "No")) and answer.citations, answer.text
+    assert answer.verdict in verdicts, answer.text
+    assert answer.citations and answer.citations[0].evidence in answer.citations[0].passage.text
+    if answer.verdict:
+        assert answer.text.startswith(answer.verdict.capitalize()) and not answer.hedged
+    else:
+        assert answer.hedged and answer.text.startswith("The articles do not settle this.")
+
+
+def test_ask__who_reported_it_is_the_article_whose_sentence_verifies_it(real_assistant: Assistant) -> None:
+    answer = real_assistant.ask(
+        "Who reported that a U.S. civilian was killed in rocket attacks, Jason Ditz or Jack Phillips?"
+    )
+    assert answer.verdict == "Jack Phillips" and answer.text.startswith("Jack Phillips."), answer.text
+    assert "U.S. civilian" in answer.citations[0].evidence
 
 
 @pytest.mark.parametrize(
