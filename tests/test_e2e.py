@@ -7,6 +7,7 @@ import pytest
 from assistant.config import Settings
 from assistant.engine import Assistant
 from assistant.generation.llm import LLM, LocalLLM
+from assistant.presentation.render import supporting_sentence
 from assistant.retrieval.retrieve import Retriever
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -51,7 +52,7 @@ def test_ask__answers_seed_questions_with_checked_citations(
         # "the Pentagon press office … writing on Twitter": a question restating its passage is a Yes
         ("Did the Pentagon press office post on Twitter?", {"yes"}),
         # only Antiwar.com reported it: a No that names who did
-        ("Did The Epoch Times report that a confirmed 66 Sunni civilians were killed?", {"no", ""}),
+        ("Did the Daily Caller News Foundation report that a confirmed 66 Sunni civilians were killed?", {"no", ""}),
     ],
 )
 def test_ask__a_yes_no_verdict_comes_only_from_a_verified_sentence(
@@ -60,7 +61,7 @@ def test_ask__a_yes_no_verdict_comes_only_from_a_verified_sentence(
     answer = real_assistant.ask(question)
     assert not answer.refused, answer.decline_reason
     assert answer.verdict in verdicts, answer.text
-    assert answer.citations and answer.citations[0].evidence in answer.citations[0].passage.text
+    assert answer.citations and supporting_sentence(answer.citations[0])  # the page can mark it in the passage
     if answer.verdict:
         assert answer.text.startswith(answer.verdict.capitalize()) and not answer.hedged
     else:

@@ -90,6 +90,15 @@ def test_answer_md__a_verdict_a_hedge_and_a_decline_look_different(
     assert shown.count("<span") == (1 if badge else 0)
 
 
+def test_sources_html__marks_the_verifying_sentence_across_a_paragraph_break() -> None:
+    passage = _passage("First part.\n\nSecond\npart of it. Other text.")
+    shown = present.sources_html(
+        [{"question": "q", "answer": _answer("It [1].", passage, evidence="First part. Second part of it.").to_dict()}],
+        chunk_counts={},
+    )
+    assert "<mark>First part.\n\nSecond\npart of it.</mark>" in shown
+
+
 def test_answer_md__markers_link_to_their_turns_passages() -> None:
     passage = _passage("Sixty-six were killed.")
     answer = Answer("Sixty-six [1]. Nine [7].", [Citation(1, passage, "Sixty-six", 0.5)], [passage])

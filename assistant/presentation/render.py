@@ -147,14 +147,16 @@ def card(
 
 
 def _highlight(body: str, sentence: str) -> str:
-    """Mark the passage sentence that verified the cited answer sentence."""
-    return body.replace(sentence, f"<mark>{sentence}</mark>", 1)
+    """Mark the passage sentence that verified the cited answer sentence (across the passage's line breaks)."""
+    pattern = r"\s+".join(map(re.escape, sentence.split()))
+    return re.sub(pattern, lambda m: f"<mark>{m.group()}</mark>", body, count=1) if pattern else body
 
 
 def supporting_sentence(citation: Citation) -> str:
-    """The passage sentence that verified the cited answer sentence ('' when it is not in the passage)."""
-    evidence = citation.evidence.strip()
-    return evidence if evidence and evidence in citation.passage.text else ""
+    """The passage sentence that verified the cited answer sentence ('' when it is not in the passage, in
+    any spacing: a sentence may run across a paragraph break)."""
+    evidence = " ".join(citation.evidence.split())
+    return evidence if evidence and evidence in " ".join(citation.passage.text.split()) else ""
 
 
 def turn_of_message(conversation: list[dict[str, Any]], index: int) -> int | None:
