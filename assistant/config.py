@@ -38,6 +38,7 @@ class Settings:
     verify_contradict: float = 0.5  # its P(FALSE) that refutes one (when FALSE also outweighs TRUE)
     verify_doubt: float = 0.4  # a yes/no verdict is withheld when a judged sentence leans FALSE this much
     verify_attribute: float = 0.5  # "who reported it" names the article whose sentence reaches this
+    verify_cited: float = 0.6  # a sentence the model wrote keeps its citation at this P(TRUE)
     llm: str = "local"
     gguf: Path | None = None
     llm_model: str = "local-model"
@@ -87,6 +88,7 @@ class Settings:
             "verify_contradict": _float(env, "ASSISTANT_VERIFY_CONTRADICT", base.verify_contradict),
             "verify_doubt": _float(env, "ASSISTANT_VERIFY_DOUBT", base.verify_doubt),
             "verify_attribute": _float(env, "ASSISTANT_VERIFY_ATTRIBUTE", base.verify_attribute),
+            "verify_cited": _float(env, "ASSISTANT_VERIFY_CITED", base.verify_cited),
             "llm": env.get("ASSISTANT_LLM", base.llm).strip().lower(),
             "gguf": _path(env, "ASSISTANT_GGUF", None),
             "llm_model": env.get("ASSISTANT_LLM_MODEL", base.llm_model),
@@ -134,10 +136,16 @@ class Settings:
             raise ConfigError("ASSISTANT_SENTENCE_FLOOR must be between 0 and 1.")
         if not 0.0 <= self.second_article_floor <= 1.0:
             raise ConfigError("ASSISTANT_SECOND_ARTICLE_FLOOR must be between 0 and 1.")
-        verify = (self.verify_support, self.verify_contradict, self.verify_doubt, self.verify_attribute)
+        verify = (
+            self.verify_support,
+            self.verify_contradict,
+            self.verify_doubt,
+            self.verify_attribute,
+            self.verify_cited,
+        )
         if not all(0.0 < v <= 1.0 for v in verify):
             raise ConfigError(
-                "ASSISTANT_VERIFY_SUPPORT, _CONTRADICT, _DOUBT and _ATTRIBUTE must be above 0 and at most 1."
+                "ASSISTANT_VERIFY_SUPPORT, _CONTRADICT, _DOUBT, _ATTRIBUTE and _CITED must be above 0 and at most 1."
             )
         if self.llm_timeout_s <= 0 or self.llm_idle_timeout_s <= 0:
             raise ConfigError("ASSISTANT_LLM_TIMEOUT and ASSISTANT_LLM_IDLE_TIMEOUT must be more than 0 seconds.")

@@ -377,7 +377,7 @@ class Assistant:
             order = own + [j for j in ranked if j not in own]
             return [Evidence(flat[j][1], passages[flat[j][0] - 1], flat[j][0]) for j in order]
 
-        return check_citations(raw, candidates, self.verifier)
+        return check_citations(raw, candidates, self.verifier, support=self.settings.verify_cited)
 
     def _verdict(self, question: str, filters: Filters, timings: dict[str, float], started: float) -> Answer:
         """A yes/no or "who reported it" question: the model splits it into claims, the verifier judges each

@@ -163,10 +163,18 @@ def contradicted_sentences(answer: Answer, verifier: Verifier) -> int:
     for sentence in split_sentences(answer.text):
         cited = [answer.passages[n - 1] for n in dict.fromkeys(parse_markers(sentence)) if n <= len(answer.passages)]
         claim = strip_markers(sentence)
+        if _quotes(claim, cited):  # a verdict quoting its passage word for word states what the passage says
+            continue
         rows = passage_sentences(cited)
         judged = (verifier.judge(claim, Evidence(s, p)) for p, row in zip(cited, rows, strict=True) for s in row if s)
         count += any(j.label(support=verifier.support, contradict=verifier.contradict) == "contradicts" for j in judged)
     return count
+
+
+def _quotes(sentence: str, passages: list[Passage]) -> bool:
+    """True when `sentence` quotes (in “…”) a stretch of one of `passages` word for word."""
+    texts = [" ".join(p.text.split()) for p in passages]
+    return any(" ".join(q.split()) in t for q in re.findall(r"“([^”]{20,})”", sentence) for t in texts)
 
 
 def _holds_evidence(item: Item, passage: Passage) -> bool:

@@ -51,16 +51,16 @@ def strip_markers(text: str) -> str:
 
 
 def check_citations(
-    answer: str, candidates: Candidates, verifier: Verifier, *, budget: int = BUDGET
+    answer: str, candidates: Candidates, verifier: Verifier, *, budget: int = BUDGET, support: float | None = None
 ) -> list[CheckedSentence]:
-    """Each sentence of `answer`, verified against at most `budget` of its candidates (see the module)."""
+    """Each sentence of `answer`, verified (at `support`, else the verifier's bar) against at most `budget`
+    of its candidates (see the module)."""
     checked = []
     for i, sentence in enumerate(split_sentences(answer)):
         claim = strip_markers(sentence)
-        made = settle(
-            verifier, claim, candidates(i, claim, tuple(dict.fromkeys(parse_markers(sentence)))), budget=budget
-        )
-        outcome, judgement = verdict(verifier, made)
+        cited = tuple(dict.fromkeys(parse_markers(sentence)))
+        made = settle(verifier, claim, candidates(i, claim, cited), budget=budget, support=support)
+        outcome, judgement = verdict(verifier, made, support=support)
         if outcome == "supports" and judgement is not None:
             evidence = judgement.evidence
             checked.append(CheckedSentence(claim, (evidence.n,), judgement.supports, evidence.sentence))

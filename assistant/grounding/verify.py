@@ -128,9 +128,12 @@ def settle(
     budget: int,
     until_support: bool = True,
     question: bool = False,
+    support: float | None = None,
 ) -> list[Judgement]:
     """Judge `claim` (a yes/no question when `question`) against the candidates in order, at most `budget`
-    of them, stopping at the first that supports it when `until_support`; the judgements made, in order."""
+    of them, stopping at the first that supports it (at `support`, else the verifier's) when `until_support`;
+    the judgements made, in order."""
+    bar = verifier.support if support is None else support
     judge = verifier.answer if question else verifier.judge
     made: list[Judgement] = []
     for evidence in candidates:
@@ -138,17 +141,20 @@ def settle(
             break
         judgement = judge(claim, evidence)
         made.append(judgement)
-        if until_support and judgement.label(support=verifier.support, contradict=verifier.contradict) == "supports":
+        if until_support and judgement.label(support=bar, contradict=verifier.contradict) == "supports":
             break
     return made
 
 
-def verdict(verifier: Verifier, judgements: Iterable[Judgement], *, doubt: float = 1.0) -> tuple[str, Judgement | None]:
+def verdict(
+    verifier: Verifier, judgements: Iterable[Judgement], *, doubt: float = 1.0, support: float | None = None
+) -> tuple[str, Judgement | None]:
     """The settled outcome of `judgements`: ('supports', the most confident support) unless one of them
     leans to FALSE at `doubt` or more (then 'unknown'); else ('contradicts', the most confident
     contradiction); else ('unknown', None)."""
     made = list(judgements)
-    labels = [j.label(support=verifier.support, contradict=verifier.contradict) for j in made]
+    bar = verifier.support if support is None else support
+    labels = [j.label(support=bar, contradict=verifier.contradict) for j in made]
     backing = [j for j, label in zip(made, labels, strict=True) if label == "supports"]
     against = [j for j, label in zip(made, labels, strict=True) if label == "contradicts"]
     if backing:
