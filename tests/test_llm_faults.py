@@ -3,6 +3,7 @@ through OpenAILLM and through a running app, whose next question is then answere
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 
 from assistant.config import PROJECT_DIR
 from assistant.errors import LLMUnavailable
-from assistant.generation.llm import OpenAILLM
+from assistant.generation.llm import OpenAILLM, _first_token_logprobs
 from tests.conftest import free_port, wait_for_http
 from tests.tools.fault_server import FaultServer
 
@@ -105,3 +106,31 @@ def test_app__an_llm_fault_is_a_clear_message_and_the_next_question_is_answered(
     answer = client.predict(QUESTION, [], api_name="/ask")  # the queue slot was freed
     assert not answer["refused"] and answer["citations"][0]["n"] == 1
     assert app.poll() is None
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        # top_logprobs: each option's first token, matched case-insensitively; one not among them is -inf
+        (
+            {
+                "choices": [
+                    {
+                        "logprobs": {
+                            "content": [
+                                {"top_logprobs": [{"token": "TRUE", "logprob": -0.1}, {"token": "UN", "logprob": -2.5}]}
+                            ]
+                        }
+                    }
+                ]
+            },
+            {"TRUE": -0.1, "FALSE": -math.inf, "UNKNOWN": -2.5},
+        ),
+        # no logprobs: the one word replied, all of it or its first token
+        ({"choices": [{"message": {"content": "FALSE"}}]}, {"TRUE": -math.inf, "FALSE": 0.0, "UNKNOWN": -math.inf}),
+        ({"choices": [{"message": {"content": "UN"}}]}, {"TRUE": -math.inf, "FALSE": -math.inf, "UNKNOWN": 0.0}),
+        ({"choices": [{"message": {"content": ""}}]}, {"TRUE": -math.inf, "FALSE": -math.inf, "UNKNOWN": -math.inf}),
+    ],
+)
+def test_first_token_logprobs__from_logprobs_or_the_word_replied(reply: dict, expected: dict[str, float]) -> None:
+    assert _first_token_logprobs(reply, ("TRUE", "FALSE", "UNKNOWN")) == expected

@@ -80,11 +80,11 @@ def test_openai_backend__follow_up_is_condensed_by_the_server(remote_assistant: 
     assert "15" in answer.text
 
 
-def test_openai_backend__a_server_without_logprobs_judges_by_its_one_word_reply(remote_assistant: Assistant) -> None:
-    """llama-cpp-python's server refuses logprobs (HTTP 500 without logits_all): the verifier asks again for
-    one word, and keeps doing so."""
+def test_openai_backend__the_verifier_reads_the_servers_logprobs(remote_assistant: Assistant) -> None:
+    """llama-cpp-python's server (logits_all by default) gives first-token log-probabilities."""
     sentence = "Reuters is now reporting that a confirmed 66 Sunni civilians were killed."
     evidence = Evidence(sentence, Passage(sentence, "s1", "US Efforts Fail", 1.0, outlet="Antiwar.com"))
     stated = remote_assistant.verifier.judge("Reuters confirmed that 66 Sunni civilians were killed.", evidence)
-    assert isinstance(remote_assistant.llm, OpenAILLM) and remote_assistant.llm.logprobs is False
-    assert stated.label() == "supports" and stated.supports == 1.0
+    changed = remote_assistant.verifier.judge("Reuters confirmed that 166 Sunni civilians were killed.", evidence)
+    assert isinstance(remote_assistant.llm, OpenAILLM) and remote_assistant.llm.logprobs
+    assert stated.label() == "supports" and 0.0 < changed.supports < stated.supports < 1.0
