@@ -186,8 +186,8 @@ def who_reported(settled: Sequence[Settled], question: str, verifier: Verifier) 
     if not name:
         return _hedge(asked)
     passage = evidence.passage
-    by = f", by {passage.author}" if passage.author and passage.author != name else ""
-    head = f"{name}. “{passage.title}” ({passage.outlet or 'an indexed article'}{by}):"
+    byline = ", ".join(n for n in (passage.outlet, f"by {passage.author}" if passage.author else "") if n and n != name)
+    head = f"{name}. “{passage.title}”" + (f" ({byline}):" if byline else ":")
     return _write(head, [found], name, quote_only=True)
 
 
