@@ -125,7 +125,8 @@ class LocalLLM:
 
     def choose(self, messages: list[Message], options: Sequence[str]) -> dict[str, float]:
         """One forward pass over the prompt (its prefix shared with the last prompt is not read again), then
-        the log-softmax of the next token's logits at each option's first token."""
+        the log-softmax of the next token's logits at each option's first token. `usage` stays the last
+        written reply's."""
         import numpy as np
 
         with self._lock:
@@ -135,18 +136,10 @@ class LocalLLM:
                 raise ValueError(f"The options {list(options)} do not start with distinct tokens.")
             cached = self._llama.longest_token_prefix(self._llama.eval_tokens, tokens)
             self._llama.n_tokens = min(cached, len(tokens) - 1)  # at least one token is read, for fresh logits
-            self._perf(reset=True)
             self._llama.eval(tokens[self._llama.n_tokens :])
-            perf = self._perf()
             logits = np.ctypeslib.as_array(self._llama._ctx.get_logits(), shape=(self._llama.n_vocab(),))
             top = float(logits.max())
             log_total = top + math.log(float(np.exp(logits - top).sum()))
-            self.usage = {
-                "prompt_tokens": len(tokens),
-                "prompt_tokens_evaluated": perf.n_p_eval,
-                "prompt_eval_ms": perf.t_p_eval_ms,
-                "completion_tokens": 0,
-            }
             return {option: float(logits[i]) - log_total for option, i in zip(options, ids, strict=True)}
 
     def _prompt_tokens(self, messages: list[Message]) -> list[int]:

@@ -67,6 +67,10 @@ def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             if mode == "hang":
                 server.stopping.wait(60)
                 return
+            if not body.get("stream"):  # the verifier's one-token judgement: a word, no logprobs
+                reply = {"choices": [{"message": {"role": "assistant", "content": "TRUE"}, "logprobs": None}]}
+                self._send(200, json.dumps(reply).encode(), "application/json")
+                return
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             if mode == "drop":
