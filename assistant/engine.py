@@ -146,7 +146,7 @@ class Assistant:
             yield answer
             return
         if asks_yes_or_no(standalone) or verdict.asks_who_reported(standalone):  # the verifier settles it
-            answer = self._verdict(standalone, filters, timings, started)
+            answer = self._verdict(standalone, passages, filters, timings, started)
             yield answer.text
             yield answer
             return
@@ -366,10 +366,7 @@ class Assistant:
         sentences = [strip_markers(s) for s in split_sentences(raw)]
         if not sentences:
             return []
-        rows = passage_sentences(passages)
-        flat = [(n, sentence) for n, row in enumerate(rows, 1) for sentence in row if sentence]
-        vectors = self.retriever.embedder.embed(sentences + [sentence for _, sentence in flat])
-        similarity: np.ndarray = vectors[: len(sentences)] @ vectors[len(sentences) :].T
+        flat, similarity = self._sentences_by_meaning(sentences, passages)
 
         def candidates(i: int, claim: str, cited: tuple[int, ...]) -> list[Evidence]:
             ranked = sorted(range(len(flat)), key=lambda j: -similarity[i, j])
@@ -379,9 +376,17 @@ class Assistant:
 
         return check_citations(raw, candidates, self.verifier, support=self.settings.verify_cited)
 
-    def _verdict(self, question: str, filters: Filters, timings: dict[str, float], started: float) -> Answer:
+    def _verdict(
+        self, question: str, passages: list[Passage], filters: Filters, timings: dict[str, float], started: float
+    ) -> Answer:
         """A yes/no or "who reported it" question: the model splits it into claims, the verifier judges each
-        against the closest sentences, and the code writes the verdict or a hedge (`generation/verdict.py`)."""
+        against the closest sentences, and the code writes the verdict or a hedge (`generation/verdict.py`).
+        `passages` were retrieved for the question itself, so a claim that is the question reuses them."""
+
+        def find(text: str, who: str) -> list[Evidence]:
+            found = passages if (text, who) == (question, "") else self._retrieve_for(text, who, filters)
+            return self._evidence(text, found)
+
         with stage(timings, "claims"):
             read = verdict.read_claim(question)
             if read is not None:
@@ -394,12 +399,7 @@ class Assistant:
                 claims = [verdict.Claim("", question, question=True)]
         with stage(timings, "verify"):
             source = self._source_named()
-            settled = [
-                verdict.settle_claim(
-                    c, self.verifier, lambda text, who: self._evidence(text, who, filters), source=source
-                )
-                for c in claims
-            ]
+            settled = [verdict.settle_claim(c, self.verifier, find, source=source) for c in claims]
         asks_who = any(c.who == "?" for c in claims) or verdict.asks_who_reported(question)
         written = verdict.who_reported(settled, question, self.verifier) if asks_who else verdict.yes_or_no(settled)
         timings["first_token_s"] = timings["total_s"] = time.perf_counter() - started
@@ -428,22 +428,32 @@ class Assistant:
 
         return source
 
-    def _evidence(self, claim: str, who: str, filters: Filters) -> list[Evidence]:
-        """The sentences of the passages retrieved for `claim` (of `who`'s articles when given), closest first."""
+    def _retrieve_for(self, claim: str, who: str, filters: Filters) -> list[Passage]:
+        """The passages retrieved for `claim` inside `filters`, of `who`'s articles when given (an outlet or an
+        author)."""
         if who:
             outlets = self.retriever.names()[0]
             scope = Filters(outlets=(who,)) if who in outlets else Filters(authors=(who,))
             filters = replace(
                 filters, outlets=scope.outlets or filters.outlets, authors=scope.authors or filters.authors
             )
-        passages = self.retriever.retrieve(claim, self.settings.top_k, filters=filters)
-        rows = passage_sentences(passages)
-        flat = [(p, sentence) for p, row in zip(passages, rows, strict=True) for sentence in row if sentence]
-        if not flat:
-            return []
-        vectors = self.retriever.embedder.embed([claim, *(sentence for _, sentence in flat)])
-        order = np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")
-        return [Evidence(flat[j][1], flat[j][0]) for j in order]
+        return self.retriever.retrieve(claim, self.settings.top_k, filters=filters)
+
+    def _evidence(self, claim: str, passages: list[Passage]) -> list[Evidence]:
+        """The sentences of `passages`, closest in meaning to `claim` first."""
+        flat, similarity = self._sentences_by_meaning([claim], passages)
+        order = np.argsort(-similarity[0], kind="stable")
+        return [Evidence(flat[j][1], passages[flat[j][0] - 1]) for j in order]
+
+    def _sentences_by_meaning(
+        self, texts: list[str], passages: list[Passage]
+    ) -> tuple[list[tuple[int, str]], np.ndarray]:
+        """Every sentence of `passages` as (passage number, sentence), and the cosine similarity of each of
+        `texts` (rows) to each of those sentences (columns)."""
+        flat = [(n, sentence) for n, row in enumerate(passage_sentences(passages), 1) for sentence in row if sentence]
+        vectors = self.retriever.embedder.embed([*texts, *(sentence for _, sentence in flat)])
+        similarity: np.ndarray = vectors[: len(texts)] @ vectors[len(texts) :].T
+        return flat, similarity
 
 
 def _written(written: overview.Written, question: str, timings: dict[str, float]) -> Answer:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.grounding.verify import Evidence, Judgement, Verifier, settle, verdict
 from assistant.text import names
@@ -215,7 +215,8 @@ def _answer_name(claim: Claim, evidence: Evidence, question: str, verifier: Veri
 
 
 def _people(sentence: str) -> list[str]:
-    """Runs of capitalised words in `sentence` (its names: people, agencies, outlets), longest first."""
+    """Runs of capitalised words in `sentence` that hold one of its names (people, agencies, outlets), in
+    the order they appear."""
     found = re.findall(r"(?:[A-Z][\w.'’-]+\s+){0,5}[A-Z][\w.'’-]+", sentence)
     named = set(names(sentence))
     return [f for f in dict.fromkeys(found) if any(word in named for word in f.split())]
@@ -236,8 +237,7 @@ def _hedge(settled: Sequence[Settled]) -> Written:
     closest = [s for s in settled if s.closest is not None]
     if not closest:
         return Written(HEDGE, [], [], "", True)
-    written = _write(f"{HEDGE} The closest they come:", closest, "", use_closest=True)
-    return Written(written.text, written.citations, written.passages, "", True)
+    return replace(_write(f"{HEDGE} The closest they come:", closest, "", use_closest=True), hedged=True)
 
 
 def _write(

@@ -78,7 +78,8 @@ class Verifier(Protocol):
 
 
 class ModelVerifier:
-    """The configured LLM as the judge: one forward pass a judgement, the instructions a cached prefix."""
+    """The configured LLM as the judge: one forward pass a judgement (the chat template's fixed start is the
+    cached prefix the judgements share)."""
 
     def __init__(
         self,
@@ -166,5 +167,5 @@ def verdict(
 
 
 def _plain(text: str) -> str:
-    """One line, straight quotes doubled into single ones, so a sentence cannot close its own quotation."""
+    """One line, straight double quotes turned into single ones, so a sentence cannot close its own quotation."""
     return " ".join(text.split()).replace('"', "'")
