@@ -150,3 +150,21 @@ def test_who_reported__the_publisher_an_offered_option_or_the_person_the_verifie
     assert answer("Who reported that 66 Sunni civilians were killed, Jack Phillips or Jason Ditz?") == "Jason Ditz"
     assert answer("Who said 'That letter is a draft'?") == "Gen. Mark Milley"
     assert answer("Which outlet reported that the coalition is pausing training?") == ""  # unsettled: a hedge
+
+
+def test_who_reported__the_head_names_the_byline_without_repeating_the_answer() -> None:
+    verifier = ScriptedVerifier(TABLE)
+    for question, head in [
+        (
+            "Which outlet reported that 66 Sunni civilians were killed?",
+            "Antiwar.com. “Militias Bigger Than Reported” (by Jason Ditz):",
+        ),
+        (
+            "Who wrote that 66 Sunni civilians were killed?",
+            "Jason Ditz. “Militias Bigger Than Reported” (Antiwar.com):",
+        ),
+    ]:
+        claim = read_claim(question)
+        assert claim is not None
+        written = who_reported([settle_claim(claim, verifier, find, source=source)], question, verifier)
+        assert written.text.startswith(head), written.text

@@ -186,7 +186,8 @@ def who_reported(settled: Sequence[Settled], question: str, verifier: Verifier) 
     if not name:
         return _hedge(asked)
     passage = evidence.passage
-    byline = ", ".join(n for n in (passage.outlet, f"by {passage.author}" if passage.author else "") if n and n != name)
+    parts = [passage.outlet if passage.outlet != name else "", passage.author if passage.author != name else ""]
+    byline = ", ".join(p for p in (parts[0], f"by {parts[1]}" if parts[1] else "") if p)
     head = f"{name}. “{passage.title}”" + (f" ({byline}):" if byline else ":")
     return _write(head, [found], name, quote_only=True)
 
